@@ -1,0 +1,43 @@
+"""The output contract of claimstance (Pydantic v2 models) and what the model is asked for."""
+
+from schemas.drafts import ArticleDraft, ClaimDraft, StanceDraft
+from schemas.models import (
+    SCHEMA_VERSION,
+    AlignmentMethod,
+    Article,
+    Claim,
+    ClaimKind,
+    Extraction,
+    ExtractionWarning,
+    Span,
+    Speaker,
+    SpeakerKind,
+    SpeakerProfile,
+    Stance,
+    StanceLabel,
+    Strategy,
+    Usage,
+    article_id_for,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AlignmentMethod",
+    "Article",
+    "ArticleDraft",
+    "Claim",
+    "ClaimDraft",
+    "ClaimKind",
+    "Extraction",
+    "ExtractionWarning",
+    "Span",
+    "Speaker",
+    "SpeakerKind",
+    "SpeakerProfile",
+    "Stance",
+    "StanceDraft",
+    "StanceLabel",
+    "Strategy",
+    "Usage",
+    "article_id_for",
+]

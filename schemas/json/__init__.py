@@ -1,0 +1,1 @@
+"""Exported JSON Schemas of the output contract (generated; see `claimstance schema`)."""

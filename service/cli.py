@@ -1,0 +1,156 @@
+"""Command line: ``claimstance extract``, ``schema`` (and later ``evaluate``, ``batch``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Optional, TextIO
+
+import typer
+from rich.console import Console
+
+from schemas.models import Article
+from service.config import Settings
+from service.errors import ClaimstanceError, InputError
+from service.inputs import read_articles
+from service.pipeline import Extractor
+
+app = typer.Typer(
+    name="claimstance",
+    help="Grounded extraction of quoted claims, speakers and stances from news articles.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True, highlight=False)
+
+Targets = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--target", "-t", help="Stance target; repeat for several."),
+]
+Model = Annotated[Optional[str], typer.Option(help="Model name sent to the endpoint.")]  # noqa: UP045
+BaseUrl = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--base-url", help="Any OpenAI-compatible endpoint, e.g. http://localhost:11434/v1."
+    ),
+]
+StrategyOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="article (one call per article) or guided (small constrained calls)."),
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+CacheDir = Annotated[Optional[Path], typer.Option(help="Response cache directory.")]  # noqa: UP045
+
+
+def make_settings(
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    strategy: str | None = None,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+) -> Settings:
+    return Settings.from_env(
+        model=model,
+        base_url=base_url,
+        strategy=strategy,
+        cache_enabled=False if no_cache else None,
+        cache_dir=cache_dir,
+    )
+
+
+def _fail(error: ClaimstanceError) -> None:
+    err.print(f"[red]error[/red] ({error.code}): {error}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files (.txt, .jsonl), directories, or -.")],
+    target: Targets = None,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", "-o", help="Write JSONL here instead of stdout."),
+    ] = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    strategy: StrategyOpt = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Extract claims from articles and write one Extraction per article as JSONL."""
+    try:
+        settings = make_settings(
+            model=model,
+            base_url=base_url,
+            strategy=strategy,
+            no_cache=no_cache,
+            cache_dir=cache_dir,
+        )
+    except ClaimstanceError as e:
+        _fail(e)
+        raise typer.Exit(2) from e
+    failures = asyncio.run(_extract_all(paths, target or [], settings, out))
+    if failures:
+        err.print(f"[yellow]{failures} article(s) failed[/yellow]")
+        raise typer.Exit(1)
+
+
+async def _extract_all(
+    paths: list[str], targets: list[str], settings: Settings, out: Path | None
+) -> int:
+    failures = 0
+    extractor = Extractor(settings)
+    with ExitStack() as stack:
+        sink: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
+        try:
+            for item in read_articles(paths):
+                if isinstance(item, InputError):
+                    failures += 1
+                    _fail(item)
+                    continue
+                failures += not await _extract_one(extractor, item, targets, sink)
+        finally:
+            await extractor.aclose()
+            extractor.close()
+    return failures
+
+
+async def _extract_one(
+    extractor: Extractor, article: Article, targets: list[str], sink: TextIO
+) -> bool:
+    try:
+        extraction = await extractor.aextract(article, targets=targets)
+    except ClaimstanceError as e:
+        _fail(InputError(str(e), source=article.id) if isinstance(e, InputError) else e)
+        return False
+    sink.write(extraction.model_dump_json() + "\n")
+    sink.flush()
+    usage = extraction.usage
+    err.print(
+        f"[green]ok[/green] {article.id}: {len(extraction.claims)} claims, "
+        f"{len(extraction.speakers)} speakers, {usage.calls} calls"
+        + (" (cached)" if usage.cache_hit else "")
+        + (f", {len(extraction.warnings)} warnings" if extraction.warnings else "")
+    )
+    return True
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Directory for the JSON Schema files (default: schemas/json)."),
+    ] = None,
+) -> None:
+    """Export the output contract as JSON Schema."""
+    from schemas.export import JSON_DIR, export_schemas
+
+    for path in export_schemas(out or JSON_DIR):
+        typer.echo(str(path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

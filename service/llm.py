@@ -1,0 +1,270 @@
+"""The one path to a language model: the OpenAI SDK plus instructor, over HTTP.
+
+This is the only module that imports ``openai`` or ``instructor``. It owns two retry
+loops, one per failure kind, so that they never multiply:
+
+* transport (429, 5xx, timeouts, dropped connections): tenacity around each HTTP
+  request, honouring ``Retry-After``; the SDK's own retries are off (``max_retries=0``);
+* validation (the answer does not fit the schema or is not grounded): instructor's
+  ``max_retries``, which re-asks with the validation error in the conversation.
+
+Vendor exceptions are translated into :mod:`service.errors` types with ``raise … from``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+import instructor
+import openai
+from pydantic import BaseModel
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from schemas.models import Usage
+from service.config import Settings
+from service.errors import ExtractionError, ProviderError
+
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, str]
+Sleep = Callable[[float], Awaitable[None]]
+
+_MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+}
+# instructor logs every failed attempt at ERROR; we turn them into typed errors and
+# warnings instead, so its log lines would only duplicate them on a user's terminal.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+_RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+_MAX_RETRY_AFTER = 120.0
+
+
+@dataclass
+class _Counter:
+    calls: int = 0
+    retries: int = 0
+    responses: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def usage(self) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            calls=self.calls,
+            retries=self.retries,
+            reasks=max(self.responses - 1, 0),
+        )
+
+
+@dataclass
+class LLMResult(Generic[T]):
+    value: T
+    usage: Usage
+    #: The validated answer as JSON, which is what the cache stores.
+    raw: str = field(repr=False)
+
+
+def translate_error(error: BaseException) -> ProviderError:
+    """Map an SDK/transport exception to a ProviderError that says whether to retry."""
+    if isinstance(error, ProviderError):
+        return error
+    if isinstance(error, openai.APITimeoutError):
+        return ProviderError(
+            "request to the LLM endpoint timed out", retryable=True, original=error
+        )
+    if isinstance(error, openai.APIConnectionError):
+        return ProviderError(
+            f"cannot reach the LLM endpoint: {error}", retryable=True, original=error
+        )
+    if isinstance(error, openai.APIStatusError):
+        status = error.status_code
+        detail = _error_detail(error)
+        hint = {
+            401: " (check OPENAI_API_KEY)",
+            403: " (the key lacks access)",
+            404: " (check CLAIMSTANCE_MODEL and the base URL)",
+        }.get(status, "")
+        provider_error = ProviderError(
+            f"LLM endpoint answered HTTP {status}: {detail}{hint}",
+            retryable=status in _RETRYABLE_STATUS,
+            status_code=status,
+            original=error,
+        )
+        provider_error.retry_after = _retry_after(error.response)  # type: ignore[attr-defined]
+        return provider_error
+    if isinstance(error, httpx.TimeoutException):
+        return ProviderError(
+            "request to the LLM endpoint timed out", retryable=True, original=error
+        )
+    if isinstance(error, httpx.TransportError):
+        return ProviderError(f"transport error: {error}", retryable=True, original=error)
+    return ProviderError(f"unexpected LLM client error: {error!r}", retryable=False, original=error)
+
+
+def _error_detail(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error") or body
+        return str(message)[:300]
+    return str(error.message)[:300]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` or ``Retry-After``)."""
+    for header, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        raw = response.headers.get(header)
+        if raw is None:
+            continue
+        try:
+            return min(max(float(raw) * scale, 0.0), _MAX_RETRY_AFTER)
+        except ValueError:
+            continue  # an HTTP date; fall back to backoff
+    return None
+
+
+def _transport_wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    asked = getattr(error, "retry_after", None)
+    if isinstance(asked, float):
+        return asked
+    backoff: float = min(0.5 * 2 ** (state.attempt_number - 1), 30.0)
+    return backoff * (0.5 + random.random() / 2)
+
+
+def _is_retryable(error: BaseException) -> bool:
+    return isinstance(error, ProviderError) and error.retryable
+
+
+class LLMClient:
+    """An async structured-output client for one OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.model = settings.resolved_model
+        key = api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
+        self._client = openai.AsyncOpenAI(
+            api_key=key or "not-needed",
+            base_url=base_url or settings.base_url,
+            max_retries=0,
+            timeout=settings.timeout,
+            http_client=http_client,
+        )
+        chosen = mode or settings.llm_mode
+        if chosen == "auto":
+            chosen = "tools" if not settings.embedded else "json_schema"
+        self.mode = chosen
+        self._sleep = sleep
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def structured(
+        self,
+        response_model: type[T],
+        messages: list[Message],
+        *,
+        max_reasks: int | None = None,
+        max_tokens: int | None = None,
+    ) -> LLMResult[T]:
+        """Ask for ``response_model``; raise ProviderError or ExtractionError on failure."""
+        counter = _Counter()
+
+        async def send(*args: Any, **kwargs: Any) -> Any:
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(self.settings.transport_retries + 1),
+                wait=_transport_wait,
+                retry=retry_if_exception(_is_retryable),
+                sleep=self._sleep,
+                reraise=True,
+            )
+            async for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        counter.retries += 1
+                    counter.calls += 1
+                    try:
+                        response = await self._client.chat.completions.create(*args, **kwargs)
+                    except (openai.OpenAIError, httpx.HTTPError) as e:
+                        raise translate_error(e) from e
+            counter.responses += 1
+            if response.usage is not None:
+                counter.prompt_tokens += response.usage.prompt_tokens or 0
+                counter.completion_tokens += response.usage.completion_tokens or 0
+            return response
+
+        create = instructor.patch(create=send, mode=_MODES[self.mode])
+        reasks = self.settings.max_reasks if max_reasks is None else max_reasks
+        try:
+            value = await create(  # type: ignore[misc]
+                response_model=response_model,
+                messages=messages,
+                model=self.model,
+                temperature=self.settings.temperature,
+                max_tokens=max_tokens or self.settings.max_tokens,
+                max_retries=reasks,
+            )
+        except ProviderError:
+            raise
+        except instructor.core.exceptions.InstructorRetryException as e:
+            cause = e.__cause__
+            if isinstance(cause, ProviderError):
+                raise cause from e
+            raise ExtractionError(
+                f"the model's answer failed validation after {e.n_attempts} attempt(s): "
+                f"{str(e)[:500]}",
+                last_output=completion_text(e.last_completion),
+                attempts=e.n_attempts,
+                usage=counter.usage(),
+            ) from e
+        except (openai.OpenAIError, httpx.HTTPError) as e:
+            raise translate_error(e) from e
+        except instructor.core.exceptions.InstructorError as e:
+            raise ExtractionError(
+                f"unusable answer from the model: {e}", attempts=1, usage=counter.usage()
+            ) from e
+        if not isinstance(value, response_model):  # instructor returns a subclass instance
+            value = response_model.model_validate(value.model_dump())
+        return LLMResult(value=value, usage=counter.usage(), raw=value.model_dump_json())
+
+
+def completion_text(completion: Any) -> str | None:
+    """The payload of a chat completion: tool-call arguments or message content."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    calls = getattr(message, "tool_calls", None) or []
+    for call in calls:
+        arguments = getattr(getattr(call, "function", None), "arguments", None)
+        if isinstance(arguments, str):
+            return arguments
+    content = getattr(message, "content", None)
+    return content if isinstance(content, str) else None
+
+
+def parse_json_payload(payload: str) -> Any:
+    """Parse a model payload that may be wrapped in a Markdown code fence."""
+    text = payload.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return json.loads(text)

@@ -1,0 +1,68 @@
+"""Prompt templates: versioned YAML data under ``prompts/``, rendered with Jinja2.
+
+Every template carries a ``version``; ``name@version`` goes into the cache key and into
+each Extraction, so editing a prompt without bumping its version is caught by the
+cassette regression tests, and bumping it invalidates cached answers.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jinja2
+import yaml
+
+from service.errors import ConfigError
+
+_ENV = jinja2.Environment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    version: str
+    system: str
+    user: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def render(self, **variables: Any) -> list[dict[str, str]]:
+        """System and user messages; a missing variable is an error, never an empty string."""
+        try:
+            system = _ENV.from_string(self.system).render(**variables)
+            user = _ENV.from_string(self.user).render(**variables)
+        except jinja2.UndefinedError as e:
+            raise ConfigError(f"prompt {self.ref}: {e}") from e
+        return [
+            {"role": "system", "content": system.strip()},
+            {"role": "user", "content": user.strip()},
+        ]
+
+
+@functools.cache
+def load_prompt(name: str) -> Prompt:
+    """Load ``prompts/<name>.yaml`` from the installed package data."""
+    try:
+        raw = resources.files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ConfigError(f"no prompt template named {name!r}") from e
+    data = yaml.safe_load(raw)
+    if not isinstance(data, dict):
+        raise ConfigError(f"prompt {name!r} is not a mapping")
+    missing = {"name", "version", "system", "user"} - data.keys()
+    if missing:
+        raise ConfigError(f"prompt {name!r} lacks {sorted(missing)}")
+    if data["name"] != name:
+        raise ConfigError(f"prompt file {name}.yaml declares name {data['name']!r}")
+    return Prompt(name=name, version=str(data["version"]), system=data["system"], user=data["user"])

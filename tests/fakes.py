@@ -1,0 +1,83 @@
+"""An in-process OpenAI-compatible endpoint for unit tests (no network, no sockets)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+BASE_URL = "http://fake-llm.test/v1"
+Answer = Callable[[dict[str, Any]], "dict[str, Any] | httpx.Response"]
+
+
+def completion(payload: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """Wrap a JSON payload the way the request asked for it: a tool call or content."""
+    arguments = json.dumps(payload, ensure_ascii=False)
+    if request.get("tools"):
+        name = request["tools"][0]["function"]["name"]
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments},
+                }
+            ],
+        }
+    else:
+        message = {"role": "assistant", "content": arguments}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model", "fake"),
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+    }
+
+
+@dataclass
+class FakeLLM:
+    """Answers chat completions with ``answer(request_body)``; records every request."""
+
+    answer: Answer
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append(body)
+        result = self.answer(body)
+        if isinstance(result, httpx.Response):
+            return result
+        return httpx.Response(200, json=completion(result, body))
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self.transport())
+
+
+def article_in(request: dict[str, Any]) -> str:
+    """The article text (or chunk) inside the user message of a request."""
+    user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    match = re.search(r"<article>\n(.*)\n</article>", user, re.S)
+    return match.group(1) if match else user
+
+
+def claim(quote: str, speaker: str, **extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "quote": quote,
+        "kind": "direct",
+        "speaker": speaker,
+        "claim": f"{speaker} said something.",
+        "stances": [],
+    }
+    base.update(extra)
+    return base

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.config import ENVIRONMENT, Settings
+from service.errors import ConfigError
+
+
+def test_environment_then_overrides(tmp_path: Path) -> None:
+    env = {
+        "OPENAI_API_KEY": "sk-x",
+        "CLAIMSTANCE_MODEL": "m1",
+        "CLAIMSTANCE_CACHE_DIR": str(tmp_path),
+        "CLAIMSTANCE_CACHE": "0",
+        "CLAIMSTANCE_MAX_REASKS": "3",
+    }
+    settings = Settings.from_env(env, model="m2", base_url=None)
+    assert settings.model == "m2" and settings.max_reasks == 3
+    assert settings.cache_enabled is False and settings.cache_dir == tmp_path
+    assert not settings.embedded and settings.resolved_strategy == "article"
+    assert settings.endpoint_family == "https://api.openai.com/v1"
+
+
+def test_no_key_no_url_means_embedded_and_guided() -> None:
+    settings = Settings.from_env({})
+    assert settings.embedded and settings.resolved_strategy == "guided"
+    assert settings.resolved_model == "smollm2-135m-instruct"
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings.from_env({})
+    with pytest.raises(ValueError):
+        settings.model = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"OPENAI_BASE_URL": "localhost:8080"},
+        {"CLAIMSTANCE_MAX_REASKS": "many"},
+        {"CLAIMSTANCE_STRATEGY": "magic"},
+    ],
+)
+def test_bad_values_are_config_errors(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        Settings.from_env(env)
+
+
+def test_every_environment_variable_names_a_field() -> None:
+    for field, _ in ENVIRONMENT.values():
+        assert field in Settings.model_fields
+
+
+def test_the_only_environment_reader() -> None:
+    root = Path(__file__).resolve().parent.parent / "service"
+    readers = [
+        p.name
+        for p in root.glob("*.py")
+        if ("os.environ" in p.read_text() or "getenv" in p.read_text()) and p.name != "config.py"
+    ]
+    assert readers == []
