@@ -8,11 +8,11 @@ article itself; a validator hook in the validation context lets the pipeline rej
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
 
 from schemas.models import ClaimKind, SpeakerKind, StanceLabel
 
@@ -107,3 +107,26 @@ class ArticleDraft(_Draft):
             if problems:
                 raise ValueError("; ".join(problems))
         return self
+
+
+class StanceChoice(_Draft):
+    """Guided strategy: the stance label toward a given target."""
+
+    label: StanceLabel = Field(description="favor, against or neutral toward the target.")
+
+
+class OpenStanceChoice(_Draft):
+    """Guided strategy without targets: the model names the target, briefly."""
+
+    target: str = Field(max_length=60, description="What the statement is about, a few words.")
+    label: StanceLabel = Field(description="favor, against or neutral toward that target.")
+
+
+def speaker_choice_model(options: Sequence[str]) -> type[BaseModel]:
+    """A one-field model whose answer must be one of ``options`` (a JSON schema enum)."""
+    choice: Any = Literal.__getitem__(tuple(options))
+    return create_model(
+        "SpeakerChoice",
+        __base__=_Draft,
+        speaker=(choice, Field(description="Who said the quote: one of the options.")),
+    )

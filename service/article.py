@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from schemas.drafts import DRAFT_CHECK, ArticleDraft, ClaimDraft, DraftCheck
 from schemas.models import Article, ExtractionWarning, Span, Stance, Usage
 from service.assemble import GroundedClaim, interrupted_parts
-from service.cache import cache_key
 from service.context import RunContext
 from service.errors import ExtractionError
 from service.grounding import align, align_quote
@@ -68,7 +67,6 @@ async def run_article(
     text = article.text
     ranges = context.chunk_ranges(text)
     prompt = load_prompt(PROMPT_NAME)
-    schema = ArticleDraft.model_json_schema()
 
     async def one_chunk(part: int, window: tuple[int, int]) -> StrategyResult:
         start, end = window
@@ -80,32 +78,18 @@ async def run_article(
             lede=text[:LEDE_CHARS] if start > 0 else "",
             targets=list(targets),
         )
-        check = draft_check(text, window, targets, settings.fuzzy_threshold)
-        key = cache_key(
-            settings,
-            prompt_ref=prompt.ref,
-            schema=schema,
-            strategy="article",
-            targets=targets,
-            messages=messages,
-        )
-
-        async def ask() -> tuple[str, Usage]:
-            token = DRAFT_CHECK.set(check)
-            try:
-                result = await context.llm().structured(ArticleDraft, messages)
-                return result.raw, result.usage
-            except ExtractionError as e:
-                lenient = _lenient(e.last_output)
-                if lenient is None:
-                    raise
-                return lenient.model_dump_json(), e.usage or Usage()
-            finally:
-                DRAFT_CHECK.reset(token)
-
-        async with context.limiter:
-            raw, usage = await context.cache.get_or_compute(key, ask)
-        draft = ArticleDraft.model_validate_json(raw, context={"lenient": True})
+        token = DRAFT_CHECK.set(draft_check(text, window, targets, settings.fuzzy_threshold))
+        try:
+            draft, usage = await context.ask(
+                ArticleDraft,
+                prompt,
+                messages,
+                strategy="article",
+                targets=targets,
+                fallback=_lenient,
+            )
+        finally:
+            DRAFT_CHECK.reset(token)
         result = StrategyResult(usage=usage)
         for claim_draft in draft.claims:
             grounded = ground_claim(claim_draft, text, window, settings.fuzzy_threshold)
@@ -124,12 +108,13 @@ async def run_article(
     return total
 
 
-def _lenient(payload: str | None) -> ArticleDraft | None:
-    """The last answer without the grounding check, so that good claims are kept."""
-    if not payload:
+def _lenient(error: ExtractionError) -> str | None:
+    """The last answer without the grounding check, so that its good claims are kept."""
+    if not error.last_output:
         return None
     try:
-        return ArticleDraft.model_validate(parse_json_payload(payload), context={"lenient": True})
+        payload = parse_json_payload(error.last_output)
+        return ArticleDraft.model_validate(payload, context={"lenient": True}).model_dump_json()
     except (ValueError, ValidationError):
         return None
 

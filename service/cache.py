@@ -49,6 +49,7 @@ def cache_key(
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens,
             "max_reasks": settings.max_reasks,
+            "mode": settings.llm_mode,
             **(params or {}),
         },
         "messages": list(messages),

@@ -139,6 +139,71 @@ async def _extract_one(
 
 
 @app.command()
+def evaluate(
+    gold: Annotated[
+        Path, typer.Option(help="Gold directory in brat standoff (PolNeAR layout or flat).")
+    ],
+    pred: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Extractions (JSONL) to score; with --run, where to write them."),
+    ] = None,
+    run: Annotated[
+        bool, typer.Option("--run", help="Extract the gold texts first, then score.")
+    ] = False,
+    json_out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--json", help="Write the full report (all metrics, per article) as JSON."),
+    ] = None,
+    per_article: Annotated[bool, typer.Option(help="Also print a per-article table.")] = False,
+    annotator: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Prefer this annotator where an article has several."),
+    ] = None,
+    target: Targets = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    strategy: StrategyOpt = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Score extractions against human attribution annotations (brat: Source/Cue/Content)."""
+    import json
+
+    from service.evaluate import extract_gold_texts, load_gold, read_predictions, score
+
+    try:
+        documents = load_gold(gold, annotator)
+        if run:
+            settings = make_settings(
+                model=model,
+                base_url=base_url,
+                strategy=strategy,
+                no_cache=no_cache,
+                cache_dir=cache_dir,
+            )
+            extractor = Extractor(settings)
+            try:
+                predictions, failures = asyncio.run(
+                    extract_gold_texts(documents, extractor, targets=target or [], out=pred)
+                )
+            finally:
+                extractor.close()
+            for failure in failures:
+                err.print(f"[red]failed[/red] {failure}")
+        elif pred is None:
+            raise typer.BadParameter("give --pred FILE.jsonl, or --run to extract first")
+        else:
+            predictions = read_predictions(pred)
+    except ClaimstanceError as e:
+        _fail(e)
+        raise typer.Exit(2) from e
+    report = score(documents, predictions)
+    report.render(Console(), per_article=per_article)
+    if json_out:
+        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
 def schema(
     out: Annotated[
         Optional[Path],  # noqa: UP045

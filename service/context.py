@@ -7,16 +7,23 @@ Extractor from several loops (the sync API keeps its own); so they are made per 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import httpx
+from pydantic import BaseModel
 
-from service.cache import ResponseCache
+from schemas.models import Usage
+from service.cache import ResponseCache, cache_key
 from service.chunking import chunk_ranges
 from service.config import Settings
-from service.llm import LLMClient
+from service.errors import ExtractionError
+from service.llm import LLMClient, Message
+from service.prompts import Prompt
 
 HttpClientFactory = Callable[[], httpx.AsyncClient]
+Fallback = Callable[[ExtractionError], "str | None"]
+T = TypeVar("T", bound=BaseModel)
 
 
 class RunContext:
@@ -58,6 +65,48 @@ class RunContext:
         if key not in self._limiters:
             self._limiters[key] = asyncio.Semaphore(self.settings.concurrency)
         return self._limiters[key]
+
+    async def ask(
+        self,
+        response_model: type[T],
+        prompt: Prompt,
+        messages: list[Message],
+        *,
+        strategy: str,
+        targets: Sequence[str] = (),
+        max_tokens: int | None = None,
+        fallback: Fallback | None = None,
+    ) -> tuple[T, Usage]:
+        """One cached, rate-limited structured call.
+
+        ``fallback`` may turn an answer that failed validation into a usable one (JSON);
+        what it returns is cached like a valid answer, so repeated runs agree.
+        """
+        key = cache_key(
+            self.settings,
+            prompt_ref=prompt.ref,
+            schema=response_model.model_json_schema(),
+            strategy=strategy,
+            targets=targets,
+            messages=messages,
+            params={"max_tokens": max_tokens} if max_tokens else None,
+        )
+
+        async def compute() -> tuple[str, Usage]:
+            try:
+                result = await self.llm().structured(
+                    response_model, messages, max_tokens=max_tokens
+                )
+            except ExtractionError as e:
+                rescued = fallback(e) if fallback else None
+                if rescued is None:
+                    raise
+                return rescued, e.usage or Usage()
+            return result.raw, result.usage
+
+        async with self.limiter:
+            raw, usage = await self.cache.get_or_compute(key, compute)
+        return response_model.model_validate_json(raw, context={"lenient": True}), usage
 
     def chunk_ranges(self, text: str) -> list[tuple[int, int]]:
         return chunk_ranges(text, self.settings.chunk_chars, self.settings.chunk_overlap)

@@ -18,17 +18,19 @@ from service.cues import (
     HONORIFICS,
     MALE_WORDS,
     MEDIA_WORDS,
+    NON_PERSON_WORDS,
     NOT_NAME_WORDS,
     NP_BREAK_WORDS,
     ORG_WORDS,
     SOURCE_NOUNS,
     SUBJECT_PRONOUNS,
     TITLE_WORDS,
+    words,
 )
 from service.detect_text import Doc, Token
 
-_CONNECTORS = frozenset("of de van von bin al la le da del der du y".split())
-_APPOS_AFFIL = frozenset("at of with for from".split())
+_CONNECTORS = frozenset(words("of de van von bin al la le da del der du y"))
+_APPOS_AFFIL = frozenset(words("at of with for from"))
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,11 @@ class NameIndex:
         self._first: dict[str, list[tuple[int, str]]] = {}  # first token -> (pos, name)
         self.roles: dict[str, tuple[str | None, str | None]] = {}
         self.genders: dict[str, str] = {}
+        self._canon_cache: dict[str, tuple[list[int], list[str], str] | None] = {}
         self._collect()
         self._starts = [m.start for m in self.mentions]
+        self._persons = [m for m in self.mentions if self.is_person(m)]
+        self._person_starts = [m.start for m in self._persons]
 
     def _collect(self) -> None:
         toks = self.doc.tokens
@@ -98,11 +103,11 @@ class NameIndex:
                 gap = self.doc.text[toks[j - 1].end : t.start]
                 if "\n" in gap or len(gap) > 1 or self.doc.in_quote(t.start):
                     break
-                if t.is_word and t.is_cap:
-                    j += 1
-                elif t.text == "." and _is_abbrev_token(toks[j - 1].text) and gap == "":
-                    j += 1
-                elif t.lower in _CONNECTORS and j + 1 < n and toks[j + 1].is_cap:
+                if (
+                    (t.is_word and t.is_cap)
+                    or (t.text == "." and _is_abbrev_token(toks[j - 1].text) and gap == "")
+                    or (t.lower in _CONNECTORS and j + 1 < n and toks[j + 1].is_cap)
+                ):
                     j += 1
                 else:
                     break
@@ -115,7 +120,12 @@ class NameIndex:
 
     def make_name(self, toks: list[Token]) -> Mention | None:
         """A name mention from a run of capitalised tokens (titles split off)."""
-        while toks and toks[0].lower in NOT_NAME_WORDS:
+        common = self.doc.common_caps
+        while toks and (
+            _strip_possessive(toks[0].lower) in NOT_NAME_WORDS
+            or toks[0].text in common
+            or (toks[0].lower.endswith(("ing", "ly")) and toks[0].text in self.doc.initial_caps)
+        ):
             toks = toks[1:]
         while toks and toks[-1].lower in _CONNECTORS:
             toks = toks[:-1]
@@ -135,8 +145,10 @@ class NameIndex:
             return Mention(toks[0].start, end, " ".join(words), org)
         if len(name_words) == 1 and name_words[0].lower() in SOURCE_NOUNS:
             return Mention(toks[0].start, end, " ".join(words), "anonymous")
-        role = " ".join(title_words) or None
-        kind = "person" if (title_words or len(name_words) > 1) else "unknown"
+        role = " ".join(w for w in title_words if w.lower().rstrip(".") not in HONORIFICS) or None
+        low = [w.lower() for w in name_words]
+        plain = not (set(low) & NON_PERSON_WORDS) and not (set(low) & _CONNECTORS)
+        kind = "person" if (title_words or (1 < len(name_words) <= 4 and plain)) else "unknown"
         gender = _gender(title_words)
         return Mention(toks[0].start, end, " ".join(name_words), kind, role=role, gender=gender)
 
@@ -151,24 +163,43 @@ class NameIndex:
         if m.gender:
             self.genders.setdefault(m.name, m.gender)
 
-    def canonical(self, name: str, pos: int) -> str:
-        """The longest full name in the article that this short form refers to."""
+    def _options(self, name: str) -> tuple[list[int], list[str], str] | None:
+        """Full names ``name`` may stand for: positions, best-so-far, best overall."""
+        if name in self._canon_cache:
+            return self._canon_cache[name]
         words = name.split()
-        if not words:
-            return name
         key = words[-1].lower()
         options = self._full.get(key) or (self._first.get(key) if len(words) == 1 else None)
-        if not options:
+        result = None
+        if options:
+            options = [o for o in options if o[1].endswith(name) or len(words) == 1]
+        if options:
+            best_so_far: list[str] = []
+            cur = options[0][1]
+            for _, full in options:
+                if len(full.split()) >= len(cur.split()):
+                    cur = full
+                best_so_far.append(cur)
+            longest = max(len(o[1].split()) for o in options)
+            overall = next(o[1] for o in options if len(o[1].split()) == longest)
+            result = ([o[0] for o in options], best_so_far, overall)
+        self._canon_cache[name] = result
+        return result
+
+    def canonical(self, name: str, pos: int) -> str:
+        """The longest full name in the article that this short form refers to.
+
+        Among the longest forms seen before ``pos`` the most recent wins; a form seen
+        only later is used when none came before.
+        """
+        if not name.split():
             return name
-        options = [o for o in options if o[1].endswith(name) or len(words) == 1]
-        if not options:
+        opts = self._options(name)
+        if opts is None:
             return name
-        before = [o for o in options if o[0] <= pos]
-        pool = before or options
-        best = max(len(o[1].split()) for o in pool)
-        # Most recent among the longest forms.
-        chosen = [o for o in pool if len(o[1].split()) == best]
-        return (chosen[-1] if before else chosen[0])[1]
+        positions, best_so_far, overall = opts
+        i = bisect.bisect_right(positions, pos) - 1
+        return best_so_far[i] if i >= 0 else overall
 
     def is_person(self, m: Mention) -> bool:
         if m.kind == "person":
@@ -179,12 +210,8 @@ class NameIndex:
 
     def persons_before(self, pos: int, limit: int = 400) -> list[Mention]:
         """Person mentions ending before ``pos``, nearest first."""
-        k = bisect.bisect_left(self._starts, pos)
-        out: list[Mention] = []
-        for m in reversed(self.mentions[max(0, k - limit) : k]):
-            if m.end <= pos and self.is_person(m):
-                out.append(m)
-        return out
+        k = bisect.bisect_left(self._person_starts, pos)
+        return [m for m in reversed(self._persons[max(0, k - limit) : k]) if m.end <= pos]
 
     def resolve(self, pronoun: Mention) -> Mention | None:
         """The antecedent of a pronoun: nearest earlier compatible mention."""
@@ -224,6 +251,23 @@ def _is_abbrev_token(word: str) -> bool:
     return low in HONORIFICS or (len(word) == 1 and word.isupper()) or "." in word
 
 
+_TIME_WORDS = frozenset(
+    words("ago later earlier day days week weeks month months year years time times hour hours")
+)
+_MAIN_VERBS = frozenset(words("has have had is was are were met made took gave went came"))
+
+
+def clause_subject(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | None:
+    """The subject at the start of a clause ("Xi signaled …, saying"): the words before
+    its main verb (a lower-case word in -ed or a common finite verb)."""
+    cut = end
+    for t in doc.tokens_in(start, end)[1:]:
+        if t.text[0].islower() and (t.lower.endswith("ed") or t.lower in _MAIN_VERBS):
+            cut = t.start
+            break
+    return noun_phrase(doc, index, start, cut)
+
+
 def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | None:
     """The speaker noun phrase in ``text[start:end]`` (a subject or an object).
 
@@ -257,6 +301,13 @@ def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | N
     return best
 
 
+def with_apposition(doc: Doc, m: Mention, lo: int, hi: int) -> Mention:
+    """``m`` with the role and affiliation read from an apposition in ``text[lo:hi]``."""
+    toks = [t for t in doc.tokens_in(lo, hi) if not doc.in_quote(t.start)]
+    role, affil = _role_affiliation(toks)
+    return replace(m, role=m.role or role, affiliation=m.affiliation or affil)
+
+
 def _inside_cap_run(toks: list[Token], k: int) -> bool:
     return toks[k].lower in ("of",) and 0 < k < len(toks) - 1 and toks[k + 1].is_cap
 
@@ -278,8 +329,13 @@ def _role_affiliation(appos: list[Token]) -> tuple[str | None, str | None]:
     if words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     for k, w in enumerate(words):
-        if w.lower() in _APPOS_AFFIL and k > 0 and k + 1 < len(words) and words[k + 1][0].isupper():
-            return " ".join(words[:k]) or None, " ".join(words[k + 1 :])
+        if w.lower() not in _APPOS_AFFIL or k == 0:
+            continue
+        j = k + 1
+        if j < len(words) and words[j].lower() in ("the", "a", "an"):
+            j += 1
+        if j < len(words) and words[j][0].isupper():
+            return " ".join(words[:k]) or None, " ".join(words[j:])
     return " ".join(words) or None, None
 
 
@@ -326,6 +382,17 @@ def _best_unit(index: NameIndex, toks: list[Token]) -> Mention | None:
             elif orgs and orgs[-1].end >= toks[k].end:
                 kind = orgs[-1].kind
             return Mention(toks[0].start, toks[k].end, surface, kind)
+    if not names and toks[0].lower in DETERMINERS and 1 < len(toks) <= 6:
+        last = toks[-1]
+        timeish = {t.lower for t in toks} & _TIME_WORDS
+        if (
+            last.is_word
+            and last.text[0].islower()
+            and not last.lower.endswith("ly")
+            and not timeish
+        ):
+            surface = index.doc.text[toks[0].start : last.end]
+            return Mention(toks[0].start, last.end, surface, "unknown")
     if names:
         k, m = names[0]
         if m.kind == "unknown":

@@ -105,7 +105,7 @@ def _double_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
     last_end = -1
     for i, orient in marks:
         kind = orient
-        if text[i] in "\"＂" and i > 0 and text[i - 1].isdigit() and open_pos is None:
+        if text[i] in '"＂' and i > 0 and text[i - 1].isdigit() and open_pos is None:
             continue  # inch mark: 5" tall
         if open_pos is not None:
             pi, pj = open_para, paras.index(i)

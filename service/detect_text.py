@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from service.cues import ABBREVIATIONS
+from service.cues import ABBREVIATIONS, VERB_RE
 from service.detect_quotes import QuoteSpan, find_quotes, paragraph_bounds
 
 TOKEN_RE = re.compile(r"\w+(?:[’'\-&.]\w+)*|\S")
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[A-Z0-9])|\n+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -50,6 +49,33 @@ class Doc:
         self._s_starts = [s for s, _ in self.sentences]
         self.tokens = [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
         self._t_starts = [t.start for t in self.tokens]
+        self.common_caps = self._common_caps()
+        self.verbs = [(m.start(), m.end(), m.group().lower()) for m in VERB_RE.finditer(text)]
+        self._v_starts = [v[0] for v in self.verbs]
+
+    def _common_caps(self) -> frozenset[str]:
+        """Capitalised words that are ordinary words here ("Following", "Pressure").
+
+        A word counts as ordinary when it also occurs in lower case and never occurs
+        capitalised in the middle of a sentence.
+        """
+        lower: set[str] = set()
+        mid_caps: set[str] = set()
+        initial: set[str] = set()
+        prev: Token | None = None
+        for t in self.tokens:
+            if t.is_word:
+                if t.text[0].islower():
+                    lower.add(t.text)
+                elif t.is_cap:
+                    mid = prev is not None and (prev.is_word or prev.text in ",;")
+                    if mid and "\n" not in self.text[prev.end : t.start] if prev else False:
+                        mid_caps.add(t.text)
+                    else:
+                        initial.add(t.text)
+            prev = t
+        self.initial_caps = frozenset(initial - mid_caps)
+        return frozenset(w for w in initial if w.lower() in lower and w not in mid_caps)
 
     # --- sentences ---------------------------------------------------------------------
 
@@ -118,6 +144,11 @@ class Doc:
             return q if q.start < pos < q.end - 1 else None
         return q if q.start <= pos < q.end else None
 
+    def next_quote_start(self, pos: int) -> int:
+        """Start of the first quotation starting at or after ``pos`` (else text length)."""
+        k = bisect.bisect_left(self._q_starts, pos)
+        return self._q_starts[k] if k < len(self._q_starts) else len(self.text)
+
     def in_quote(self, pos: int) -> bool:
         return self.quote_at(pos) is not None
 
@@ -127,6 +158,12 @@ class Doc:
         lo = bisect.bisect_left(self._t_starts, start)
         hi = bisect.bisect_left(self._t_starts, end)
         return [t for t in self.tokens[lo:hi] if t.end <= end]
+
+    def verbs_between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """Reporting-verb matches starting in ``[lo, hi)`` (see ``cues.VERB_RE``)."""
+        a = bisect.bisect_left(self._v_starts, lo)
+        b = bisect.bisect_left(self._v_starts, hi)
+        return [v for v in self.verbs[a:b] if v[1] <= hi]
 
     def token_index(self, pos: int) -> int:
         return bisect.bisect_left(self._t_starts, pos)

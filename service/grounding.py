@@ -38,10 +38,10 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters and 
 FUZZY_MIN_LEN = 12  # normalised characters; shorter needles never fuzzy-match
 MAX_GAP = 200  # raw characters allowed between the pieces of one quote
 MAX_ELIDED_GAP = 600  # ... where the model marked the skipped words with an ellipsis
-MIN_PIECE_LEN = 8  # normalised characters of a piece found by greedy splitting
-_MAX_FIRST_CANDIDATES = 8
+MIN_PIECE_LEN = 8  # normalised characters of a piece of a quote found exactly
 _CLOSING_PUNCT = ".,;:!?…" + DASHES + "-"
 _WORSE = {"exact": 0, "normalized": 1, "fuzzy": 2}
+_BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + INVISIBLE
 
 _FOLD = {
     **dict.fromkeys(DOUBLE_QUOTES, '"'),
@@ -141,23 +141,22 @@ def _bounds(text: str, window: tuple[int, int] | None) -> tuple[int, int]:
     return lo, max(lo, min(window[1], len(text)))
 
 
-def _blank(ch: str) -> bool:
-    return ch.isspace() or ch in INVISIBLE
-
-
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and _blank(text[start]):
-        start += 1
-    while end > start and _blank(text[end - 1]):
-        end -= 1
-    return start, end
+    piece = text[start:end]
+    start += len(piece) - len(piece.lstrip(_BLANK))
+    return start, max(start, end - len(piece) + len(piece.rstrip(_BLANK)))
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """True when offset ``at`` (0 < at < len) falls between two letters or digits."""
+    return text[at - 1].isalnum() and text[at].isalnum()
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:
     """True unless the span cuts a word at either end."""
-    left = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
-    right = end >= len(text) or not (text[end - 1].isalnum() and text[end].isalnum())
-    return left and right
+    return (start == 0 or not _inside_word(text, start)) and (
+        end >= len(text) or not _inside_word(text, end)
+    )
 
 
 def _ranked(spans: Sequence[tuple[int, int]], text: str, near: int | None) -> list[tuple[int, int]]:
@@ -202,28 +201,25 @@ def _occurrences(
 
 
 def _best_cut(hay: str, needle: str, fixed: int, moving: int, radius: int, left: bool) -> int:
-    """Refine one end of a fuzzy window: best ratio, then word boundary, then least shift."""
-    best_key: tuple[float, bool, int] | None = None
-    best = moving
+    """Refine one end of a fuzzy window to the word boundary with the best ratio."""
     lo, hi = max(0, moving - radius), min(len(hay), moving + radius)
-    for cut in range(lo, hi + 1):
+    cuts = [c for c in range(lo, hi + 1) if c in (0, len(hay)) or not _inside_word(hay, c)]
+    best_key: tuple[float, int] | None = None
+    best = moving
+    for cut in cuts or range(lo, hi + 1):
         start, end = (cut, fixed) if left else (fixed, cut)
-        if end - start < 1:
-            continue
-        edge = (
-            (start == 0 or hay[start - 1] == " ") if left else (end == len(hay) or hay[end] == " ")
-        )
-        key = (fuzz.ratio(needle, hay[start:end]), edge, -abs(cut - moving))
-        if best_key is None or key > best_key:
-            best_key, best = key, cut
+        if end > start:
+            key = (fuzz.ratio(needle, hay[start:end]), -abs(cut - moving))
+            if best_key is None or key > best_key:
+                best_key, best = key, cut
     return best
 
 
 def _fuzzy(
-    needle: str, text: str, lo: int, hi: int, near: int | None, threshold: float, min_len: int
+    needle: str, text: str, lo: int, hi: int, near: int | None, threshold: float
 ) -> Alignment | None:
     target = _norm_needle(needle)
-    if len(target) < max(min_len, 1) or threshold > 1.0:
+    if len(target) < FUZZY_MIN_LEN or threshold > 1.0:
         return None
     norm, index, nlo, nhi = _norm_range(text, lo, hi)
     ranges = [(nlo, nhi)]
@@ -232,7 +228,9 @@ def _fuzzy(
         local = (max(nlo, centre - radius), min(nhi, centre + radius))
         if local != ranges[0]:
             ranges.insert(0, local)
-    cutoff = threshold * 100.0
+    # partial_ratio only tries windows as long as the needle, which under-scores a match
+    # with extra words in the text: search leniently, then judge the refined window.
+    cutoff = max(0.0, threshold * 100.0 - 10.0)
     for a, b in ranges:
         hay = norm[a:b]
         hit = fuzz.partial_ratio_alignment(target, hay, score_cutoff=cutoff) if hay else None
@@ -251,21 +249,13 @@ def _fuzzy(
 
 
 def _locate(
-    needle: str,
-    text: str,
-    lo: int,
-    hi: int,
-    near: int | None,
-    threshold: float,
-    *,
-    fuzzy: bool,
-    min_fuzzy_len: int = FUZZY_MIN_LEN,
+    needle: str, text: str, lo: int, hi: int, near: int | None, threshold: float, fuzzy: bool
 ) -> Alignment | None:
     method, spans = _occurrences(needle, text, lo, hi)
     if spans:
         start, end = _ranked(spans, text, near)[0]
         return Alignment(start, end, method, 1.0)
-    return _fuzzy(needle, text, lo, hi, near, threshold, min_fuzzy_len) if fuzzy else None
+    return _fuzzy(needle, text, lo, hi, near, threshold) if fuzzy else None
 
 
 def align(
@@ -275,7 +265,6 @@ def align(
     window: tuple[int, int] | None = None,
     near: int | None = None,
     threshold: float = 0.9,
-    min_fuzzy_len: int = FUZZY_MIN_LEN,
 ) -> Alignment | None:
     """Locate ``needle`` in ``text`` (exact, then normalised, then fuzzy), or None.
 
@@ -283,7 +272,7 @@ def align(
     ``near`` picks, among several occurrences, the one closest to that offset.
     """
     lo, hi = _bounds(text, window)
-    return _locate(needle, text, lo, hi, near, threshold, fuzzy=True, min_fuzzy_len=min_fuzzy_len)
+    return _locate(needle, text, lo, hi, near, threshold, fuzzy=True)
 
 
 # --------------------------------------------------------------------------- quotes
@@ -335,9 +324,10 @@ def _enclose(text: str, a: Alignment) -> Alignment:
         open_at = start - 1
     else:
         return a
-    if open_at > 0 and text[open_at - 1].isalnum():
-        return a  # an apostrophe, not an opening mark
     family = DOUBLE_QUOTES if text[open_at] in DOUBLE_QUOTES else SINGLE_QUOTES
+    single = family == SINGLE_QUOTES
+    if single and open_at > 0 and text[open_at - 1].isalnum():
+        return a  # an apostrophe, not an opening mark
     if end - 1 > open_at and text[end - 1] in family:
         close_end = end
     else:
@@ -347,7 +337,7 @@ def _enclose(text: str, a: Alignment) -> Alignment:
         if j >= n or text[j] not in family:
             return a
         close_end = j + 1
-    if close_end < n and text[close_end].isalnum():
+    if single and close_end < n and text[close_end].isalnum():
         return a
     return Alignment(open_at, close_end, a.method, a.score)
 
@@ -399,72 +389,45 @@ def _longest_prefix(
     return best
 
 
-def _chain_greedy(
-    core: str, text: str, lo: int, hi: int, near: int | None
-) -> list[Alignment] | None:
-    """Split where direct alignment fails: the longest prefix that is found, then the rest."""
-    rest, _ = _strip_separators(_norm_needle(core))
-    length, method, spans = _longest_prefix(rest, text, lo, hi, None)
-    if length < MIN_PIECE_LEN:
-        return None
-    for start, end in _ranked(spans, text, near)[:_MAX_FIRST_CANDIDATES]:
-        pieces = [Alignment(start, end, method, 1.0)]
-        single = _opens_single(text, start)
-        remaining, elided = _strip_separators(rest[length:])
-        while remaining:
-            prev, gap = pieces[-1].end, MAX_ELIDED_GAP if elided else MAX_GAP
-            whi = min(hi, prev + gap + 2 * len(remaining) + 16)
-            size, how, found = _longest_prefix(remaining, text, prev, whi, prev + gap)
-            if size < MIN_PIECE_LEN:
-                break
-            s, e = _ranked(found, text, prev)[0]
-            if not _gap_ok(text, prev, s, elided, single):
-                break
-            pieces.append(Alignment(s, e, how, 1.0))
-            remaining, elided = _strip_separators(remaining[size:])
-        if not remaining:
-            return pieces
-    return None
+def _next_piece(
+    rest: str, text: str, lo: int, hi: int, near: int | None, threshold: float, last: int | None
+) -> tuple[int, Alignment] | None:
+    """How much of ``rest`` the next piece covers, and where it is: the longest prefix that is
+    found exactly (or normalised), else the first sentence or elided segment, fuzzily."""
+    size, method, spans = _longest_prefix(rest, text, lo, hi, last)
+    if size >= MIN_PIECE_LEN:
+        start, end = _ranked(spans, text, near)[0]
+        return size, Alignment(start, end, method, 1.0)
+    stop = _SEGMENT_BREAK.search(rest, 1)
+    size = stop.start() if stop else len(rest)
+    found = _fuzzy(rest[:size], text, lo, hi, near, threshold)
+    return (size, found) if found else None
 
 
-def _segments(core: str) -> list[tuple[str, bool]]:
-    """The quote split at ellipses and sentence ends, each flagged if an ellipsis precedes it."""
-    out: list[tuple[str, bool]] = []
-    pos, elided = 0, False
-    for match in _SEGMENT_BREAK.finditer(core):
-        if match.start() > pos:
-            out.append((core[pos : match.start()], elided))
-            elided = False
-        elided = elided or "..." in match.group()
-        pos = max(pos, match.end())
-    if pos < len(core):
-        out.append((core[pos:], elided))
-    return out
-
-
-def _chain_segments(
+def _chain(
     core: str, text: str, lo: int, hi: int, near: int | None, threshold: float
 ) -> list[Alignment] | None:
-    """Align sentence/ellipsis segments in order, each with the full cascade (fuzzy too)."""
-    segments = _segments(_norm_needle(core))
-    if len(segments) < 2:
-        return None
+    """Align the quote piece by piece, in order, each piece close after the previous one."""
+    rest, elided = _strip_separators(_norm_needle(core))
     pieces: list[Alignment] = []
     single = False
-    for segment, elided in segments:
-        if not pieces:
-            found = _locate(segment, text, lo, hi, near, threshold, fuzzy=True)
-            single = found is not None and _opens_single(text, found.start)
-        else:
+    while rest:
+        if pieces:
             prev, gap = pieces[-1].end, MAX_ELIDED_GAP if elided else MAX_GAP
-            whi = min(hi, prev + gap + 2 * len(segment) + 16)
-            found = _locate(segment, text, prev, whi, prev, threshold, fuzzy=True)
-            if found is not None and not _gap_ok(text, prev, found.start, elided, single):
-                found = None
+            window = (prev, min(hi, prev + gap + 2 * len(rest) + 16))
+            found = _next_piece(rest, text, *window, prev, threshold, prev + gap)
+        else:
+            found = _next_piece(rest, text, lo, hi, near, threshold, None)
         if found is None:
             return None
-        pieces.append(found)
-    return pieces
+        size, piece = found
+        if not pieces:
+            single = _opens_single(text, piece.start)
+        elif not _gap_ok(text, pieces[-1].end, piece.start, elided, single):
+            return None
+        pieces.append(piece)
+        rest, elided = _strip_separators(rest[size:])
+    return pieces or None
 
 
 def align_quote(
@@ -477,9 +440,9 @@ def align_quote(
 ) -> QuoteAlignment | None:
     """Locate a quote, including its quotation marks when the text has them around it.
 
-    Tries, in order: the whole quote (exact/normalised); pieces found by greedy splitting
-    where direct alignment fails; pieces split at sentence ends and ellipses (fuzzy allowed);
-    the whole quote fuzzily. Pieces must be in order, at most ``MAX_GAP`` characters apart,
+    Tries, in order: the whole quote (exact/normalised); pieces in order, each the longest
+    prefix of the rest that is found exactly, else its next sentence or elided segment found
+    fuzzily; the whole quote fuzzily. Pieces must be in order, at most ``MAX_GAP`` characters apart,
     and may skip words only where the model wrote an ellipsis or the quotation is closed and
     reopened (``“A,” he said. “B.”``). Returns None when nothing aligns.
     """
@@ -490,10 +453,8 @@ def align_quote(
     direct = _locate(core, text, lo, hi, near, threshold, fuzzy=False)
     pieces: list[Alignment] | None = [direct] if direct else None
     if pieces is None:
-        pieces = _chain_greedy(core, text, lo, hi, near)
+        pieces = _chain(core, text, lo, hi, near, threshold)
     if pieces is None:
-        pieces = _chain_segments(core, text, lo, hi, near, threshold)
-    if pieces is None:
-        fuzzy = _fuzzy(core, text, lo, hi, near, threshold, FUZZY_MIN_LEN)
+        fuzzy = _fuzzy(core, text, lo, hi, near, threshold)
         pieces = [fuzzy] if fuzzy else None
     return _assemble(text, pieces) if pieces else None

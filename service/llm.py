@@ -169,9 +169,12 @@ class LLMClient:
             http_client=http_client,
         )
         chosen = mode or settings.llm_mode
-        if chosen == "auto":
-            chosen = "tools" if not settings.embedded else "json_schema"
-        self.mode = chosen
+        # Forced tool calls are constrained decoding on OpenAI, vLLM, Ollama and
+        # llama.cpp alike (llama-cpp-python rejects response_format "json_schema").
+        self.mode = "tools" if chosen == "auto" else chosen
+        # A local llama.cpp server answers 500 to requests it cannot handle; retrying
+        # those only repeats the failure. Remote 5xx are transient and retried.
+        self._retry_5xx = not settings.embedded
         self._sleep = sleep
 
     async def aclose(self) -> None:
@@ -204,7 +207,10 @@ class LLMClient:
                     try:
                         response = await self._client.chat.completions.create(*args, **kwargs)
                     except (openai.OpenAIError, httpx.HTTPError) as e:
-                        raise translate_error(e) from e
+                        error = translate_error(e)
+                        if not self._retry_5xx and (error.status_code or 0) >= 500:
+                            error.retryable = False
+                        raise error from e
             counter.responses += 1
             if response.usage is not None:
                 counter.prompt_tokens += response.usage.prompt_tokens or 0

@@ -148,7 +148,8 @@ class SpeakerRegistry:
         canonical = cluster.canonical
         is_unknown = cluster is self._unknown
         mentions = [d.mention for d in cluster.drafts if d.mention is not None]
-        if not is_unknown:
+        kind = "unknown" if is_unknown else _kind(cluster.drafts)
+        if kind == "person":  # "China" or "the ministry" in running text is no mention
             mentions += self._name_mentions(cluster)
         unique = _non_overlapping(mentions)
         aliases = sorted({m.text for m in unique} | set(cluster.names) - {canonical})
@@ -157,7 +158,7 @@ class SpeakerRegistry:
             name="unknown" if is_unknown else canonical,
             role=_most_common(d.role for d in cluster.drafts),
             affiliation=_most_common(d.affiliation for d in cluster.drafts),
-            kind="unknown" if is_unknown else _kind(cluster.drafts),
+            kind=kind,
             aliases=[a for a in aliases if a != canonical],
             mentions=unique,
         )

@@ -68,7 +68,7 @@ _TOKEN = re.compile(r"\w+")
 _STOP_WORDS = "the a an of and mr mrs ms dr in for to on at by de la le von van"
 _STOP = frozenset(_STOP_WORDS.split())
 _METRICS = ("precision", "recall", "f1")
-Pairs = list[tuple[int, int]]
+Pairs = list[tuple[int, int]]  # (gold index, prediction index)
 
 
 @dataclass
@@ -382,88 +382,15 @@ class EvalReport:
             "per_article": [a.to_json() for a in self.per_article],
         }
 
-    def to_table(self) -> Table:
-        """Quote content P/R/F1 per level (rows) for all, speech, direct, indirect."""
-        q = self.total.quote
-        counts = ", ".join(f"{s} {q[s]['exact'].n_gold}/{q[s]['exact'].n_pred}" for s in q)
-        return _prf_table("Quote content (micro)", q, f"gold/pred: {counts}")
-
     def tables(self, *, per_article: bool = False) -> list[Table]:
-        """Every table of :meth:`render`: quotes, attribution (+ stance), cue spans, kinds."""
-        tot, t = self.total, self.attribution_threshold
-        n = {s: a["matched"].n for s, a in tot.attribution.items()}
-        att = _table(f"Attribution on quotes matched at overlap ≥ {t:g}", "", "all", "n", "speech")
-        att.add_column("n", justify="right")
-        att.caption = f"matched quotes: {n}; accuracy (n = gold with a Source / a Cue)"
-        for what in ("speaker_exact", "speaker_overlap", "cue_exact", "cue_overlap"):
-            accs = [tot.attribution[s][what] for s in ("all", "speech") if s in tot.attribution]
-            att.add_row(what, *(x for a in accs for x in (_fmt(a.accuracy), str(a.n))))
-        levels = list(tot.quote.get("all", {}))
-        kinds = _table("Precision by predicted kind", "kind", "n", *levels)
-        for kind, by_level in tot.by_kind.items():
-            row = [_fmt(by_level[lv].accuracy) for lv in levels]
-            kinds.add_row(kind, str(by_level["exact"].n), *row)
-        stance = tot.stance_report()
-        att.caption += (
-            "\nstance: absent (no gold stances)"
-            if stance is None
-            else f"\nstance macro-F1 {stance['macro_f1']:.3f} on {stance['n_evaluated']} "
-            f"(gold target, matched quote) items; {stance['n_unmatched_gold']} on unmatched gold"
-        )
-        tables = [self.to_table(), att, _prf_table("Cue spans (micro)", tot.cue), kinds]
-        if not per_article:
-            return tables
-        ov = f"overlap@{0.5:g}" if f"overlap@{0.5:g}" in levels else levels[-1]
-        heads = ("article", "annotator", "gold", "pred", "exact F1", f"{ov} F1", "speech F1")
-        per = _table("Per article", *heads, "speaker ov")
-        for a in self.per_article:
-            q = a.scores.quote
-            per.add_row(
-                a.doc_id[:40] + ("" if a.has_prediction else " (no prediction)"),
-                a.annotator or "-",
-                str(a.n_gold),
-                str(a.n_pred),
-                *(f"{x:.3f}" for x in (q["all"]["exact"].f1, q["all"][ov].f1, q["speech"][ov].f1)),
-                _fmt(a.scores.attribution["all"]["speaker_overlap"].accuracy),
-            )
-        return [*tables, per]
+        from service.scoring_tables import report_tables
+
+        return report_tables(self, per_article=per_article)
 
     def render(self, console: Console | None = None, *, per_article: bool = False) -> None:
-        console = console or Console()
-        g = self.gold
-        console.print(
-            f"gold: {g['docs']} docs, {g['with_content']} attributions "
-            f"({g['pct_direct']}% direct, {g['pct_speech']}% speech)"
-        )
-        for table in self.tables(per_article=per_article):
-            console.print(table)
-        for label, items in (
-            ("articles without prediction (scored as empty)", self.missing_predictions),
-            ("predictions for unknown articles (ignored)", self.unknown_predictions),
-            ("warnings", self.warnings),
-        ):
-            if items:
-                console.print(f"{label}: {len(items)}: " + "; ".join(items[:5]))
+        from service.scoring_tables import render_report
 
-
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f}"
-
-
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title)
-    for i, col in enumerate(columns):
-        table.add_column(col, justify="right" if i else "left")
-    return table
-
-
-def _prf_table(title: str, data: dict[str, dict[str, PRF]], caption: str | None = None) -> Table:
-    table = _table(title, "level", *(f"{s} {m}" for s in data for m in ("P", "R", "F1")))
-    table.caption = caption
-    for level in next(iter(data.values()), {}):
-        cells = (getattr(data[s][level], m) for s in data for m in ("precision", "recall", "f1"))
-        table.add_row(level, *(f"{x:.3f}" for x in cells))
-    return table
+        render_report(self, console or Console(), per_article=per_article)
 
 
 def score(

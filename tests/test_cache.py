@@ -81,12 +81,12 @@ def test_schema_is_in_the_key(
 ) -> None:
     settings = make_settings()
     assert calls_for(settings) == 1
-    original = service.article.cache_key
+    from service.cache import cache_key as original
 
     def with_other_schema(settings: Settings, **parts: Any) -> str:
         return original(settings, **{**parts, "schema": {**parts["schema"], "x": 1}})
 
-    monkeypatch.setattr(service.article, "cache_key", with_other_schema)
+    monkeypatch.setattr("service.context.cache_key", with_other_schema)
     assert calls_for(settings) == 1
 
 
