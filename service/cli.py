@@ -1,4 +1,4 @@
-"""Command line: ``claimstance extract``, ``schema`` (and later ``evaluate``, ``batch``)."""
+"""Command line: ``claimstance extract``, ``evaluate``, ``schema`` and ``batch``."""
 
 from __future__ import annotations
 
@@ -215,6 +215,87 @@ def schema(
 
     for path in export_schemas(out or JSON_DIR):
         typer.echo(str(path))
+
+
+@app.command()
+def batch(
+    paths: Annotated[list[str], typer.Argument(help="Files (.txt, .jsonl), directories, or -.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Job directory (created; resumable).")],
+    target: Targets = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=256, help="Articles (and LLM requests) in flight.")
+    ] = 8,
+    budget_tokens: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(min=1, help="Stop cleanly before the job's tokens would exceed this."),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Re-run only the articles in errors.jsonl.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Resume a job although its parameters changed.")
+    ] = False,
+    provider_batch: Annotated[
+        bool, typer.Option("--provider-batch", help="Use the OpenAI Batch API (≤24 h, half price).")
+    ] = False,
+    poll_interval: Annotated[
+        float, typer.Option(min=0, help="Seconds between provider batch status checks.")
+    ] = 30.0,
+    price_in: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="USD per 1M input tokens (default: service/prices.json)."),
+    ] = None,
+    price_out: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="USD per 1M output tokens (default: service/prices.json)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
+    ray: Annotated[
+        bool, typer.Option("--ray", help="Run on Ray Data (needs the ray extra).")
+    ] = False,
+    ray_address: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Ray cluster address (default: start or join a local one)."),
+    ] = None,
+    ray_actors: Annotated[int, typer.Option(min=1, help="Ray actors (one client each).")] = 2,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    strategy: StrategyOpt = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Extract many articles into a resumable job directory (JSONL, Parquet, CSV)."""
+    from service.batch_job import BatchRequest, execute
+
+    try:
+        settings = make_settings(
+            model=model,
+            base_url=base_url,
+            strategy=strategy,
+            no_cache=no_cache,
+            cache_dir=cache_dir,
+        )
+    except ClaimstanceError as e:
+        _fail(e)
+        raise typer.Exit(2) from e
+    request = BatchRequest(
+        paths=paths,
+        out_dir=out,
+        targets=target or [],
+        concurrency=concurrency,
+        budget_tokens=budget_tokens,
+        retry_failed=retry_failed,
+        force=force,
+        provider_batch=provider_batch,
+        poll_interval=poll_interval,
+        price_in=price_in,
+        price_out=price_out,
+        quiet=quiet,
+        ray=ray,
+        ray_address=ray_address,
+        ray_actors=ray_actors,
+    )
+    raise typer.Exit(execute(request, settings))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,7 +44,7 @@ class RunContext:
     def _loop_key() -> int:
         return id(asyncio.get_running_loop())
 
-    def llm(self) -> LLMClient:
+    async def llm(self) -> LLMClient:
         """The client for the running loop; starts the embedded model on first use."""
         key = self._loop_key()
         client = self._clients.get(key)
@@ -53,7 +53,12 @@ class RunContext:
             if self.settings.embedded:
                 from service.embedded import shared_server
 
-                base_url = shared_server(self.settings).base_url
+                # Starting the server blocks for a second or more: not on the event loop.
+                server = await asyncio.to_thread(shared_server, self.settings)
+                base_url = server.base_url
+                client = self._clients.get(key)  # another task may have won the race
+                if client is not None:
+                    return client
             http_client = self._http_client_factory() if self._http_client_factory else None
             client = LLMClient(self.settings, base_url=base_url, http_client=http_client)
             self._clients[key] = client
@@ -94,7 +99,7 @@ class RunContext:
 
         async def compute() -> tuple[str, Usage]:
             try:
-                result = await self.llm().structured(
+                result = await (await self.llm()).structured(
                     response_model, messages, max_tokens=max_tokens
                 )
             except ExtractionError as e:

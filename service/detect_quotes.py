@@ -4,6 +4,7 @@
 overlaps. Spans include their quotation marks. Handled:
 
 * straight and curly, double and single marks, guillemets, mixed glyphs ("“…\"");
+* a doubled apostrophe ``''`` as a double mark (``''Yes,'' he said.``);
 * apostrophes (don't, Xi's, ’90s, officials’) are not quote marks;
 * nesting (“He said ‘no’ to me” is one passage; so is 'He said "no"');
 * passages spanning paragraphs: a paragraph without a closing mark whose next paragraph
@@ -29,6 +30,8 @@ _CLOSE_NEXT = " \t\n\r\u00a0)]}.,;:!?—–-…/" + ALL_MARKS
 _ELISIONS = re.compile(r"(?:em|til|cause|n|twas|tis|bout|round|s)\b", re.IGNORECASE)
 
 OPEN, CLOSE, EITHER = 1, 2, 3
+# A doubled apostrophe ('') is a double quotation mark (NYT style: ''Yes,'' he said.).
+_DOUBLE_RE = re.compile("''(?!')|[" + DOUBLE_MARKS + "]")
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,16 @@ class QuoteSpan:
     opened: bool = True
     closed: bool = True
     single: bool = False
+    open_len: int = 1  # 2 for a doubled apostrophe ''
+    close_len: int = 1
 
     @property
     def inner_start(self) -> int:
-        return self.start + 1 if self.opened else self.start
+        return self.start + self.open_len if self.opened else self.start
 
     @property
     def inner_end(self) -> int:
-        return self.end - 1 if self.closed else self.end
+        return self.end - self.close_len if self.closed else self.end
 
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
@@ -64,9 +69,9 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _orientation(text: str, i: int, double: bool) -> int:
+def _orientation(text: str, i: int, double: bool, width: int = 1) -> int:
     prev = text[i - 1] if i > 0 else "\n"
-    nxt = text[i + 1] if i + 1 < len(text) else "\n"
+    nxt = text[i + width] if i + width < len(text) else "\n"
     can_open = (prev in _OPEN_PREV) and not nxt.isspace() and nxt not in ".,;:!?)"
     can_close = (not prev.isspace()) and (nxt in _CLOSE_NEXT)
     if can_open and not can_close:
@@ -96,14 +101,15 @@ class _Paragraphs:
 
 def _double_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
     marks = [
-        (m.start(), _orientation(text, m.start(), True))
-        for m in re.finditer("[" + DOUBLE_MARKS + "]", text)
+        (m.start(), len(m.group()), _orientation(text, m.start(), True, len(m.group())))
+        for m in _DOUBLE_RE.finditer(text)
     ]
     spans: list[QuoteSpan] = []
     open_pos: int | None = None
+    open_len = 1
     open_para = 0  # paragraph the open passage has reached (continuations move it on)
     last_end = -1
-    for i, orient in marks:
+    for i, width, orient in marks:
         kind = orient
         if text[i] in '"＂' and i > 0 and text[i - 1].isdigit() and open_pos is None:
             continue  # inch mark: 5" tall
@@ -115,7 +121,7 @@ def _double_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
                     open_para = pj
                     continue
                 end = paras.bounds[pi][1]
-                spans.append(QuoteSpan(open_pos, end, closed=False))
+                spans.append(QuoteSpan(open_pos, end, closed=False, open_len=open_len))
                 last_end, open_pos = end, None
         if open_pos is None:
             if kind == CLOSE:
@@ -124,24 +130,24 @@ def _double_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
                 while start < i and text[start] in " \t,;—–-":
                     start += 1
                 if len(text[start:i].split()) >= 4 and paras.index(start) == paras.index(i):
-                    spans.append(QuoteSpan(start, i + 1, opened=False))
-                    last_end = i + 1
+                    spans.append(QuoteSpan(start, i + width, opened=False, close_len=width))
+                    last_end = i + width
                 continue
-            open_pos, open_para = i, paras.index(i)
+            open_pos, open_len, open_para = i, width, paras.index(i)
             continue
-        if kind == OPEN and i > open_pos + 1:
+        if kind == OPEN and i > open_pos + open_len:
             # A second opener while open: the first passage lost its closing mark.
             end = i
-            while end > open_pos + 1 and text[end - 1].isspace():
+            while end > open_pos + open_len and text[end - 1].isspace():
                 end -= 1
-            spans.append(QuoteSpan(open_pos, end, closed=False))
-            open_pos, open_para = i, paras.index(i)
+            spans.append(QuoteSpan(open_pos, end, closed=False, open_len=open_len))
+            open_pos, open_len, open_para = i, width, paras.index(i)
             continue
-        spans.append(QuoteSpan(open_pos, i + 1))
-        last_end, open_pos = i + 1, None
+        spans.append(QuoteSpan(open_pos, i + width, open_len=open_len, close_len=width))
+        last_end, open_pos = i + width, None
     if open_pos is not None:
-        spans.append(QuoteSpan(open_pos, paras.end_of(open_pos), closed=False))
-    return [s for s in spans if s.end - s.start > 2 or not s.closed]
+        spans.append(QuoteSpan(open_pos, paras.end_of(open_pos), closed=False, open_len=open_len))
+    return [s for s in spans if s.end - s.start > s.open_len + s.close_len or not s.closed]
 
 
 def _is_apostrophe(text: str, i: int) -> bool:
@@ -158,6 +164,8 @@ def _single_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
     marks: list[tuple[int, int, bool]] = []  # (pos, orientation, strong)
     for m in re.finditer("[" + SINGLE_MARKS + "]", text):
         i = m.start()
+        if text[i] == "'" and "'" in (text[i - 1 : i], text[i + 1 : i + 2]):
+            continue  # part of a doubled apostrophe, a double mark
         if _is_apostrophe(text, i):
             continue
         orient = _orientation(text, i, False)

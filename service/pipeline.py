@@ -125,7 +125,8 @@ _shared_lock = threading.Lock()
 
 def shared_extractor(settings: Settings | None = None) -> Extractor:
     settings = settings or Settings.from_env()
-    key = settings.model_dump_json()
+    secret = settings.api_key.get_secret_value() if settings.api_key else ""
+    key = f"{settings.model_dump_json()}|{hash(secret)}"  # SecretStr dumps as '****'
     with _shared_lock:
         if key not in _shared:
             _shared[key] = Extractor(settings)

@@ -26,7 +26,8 @@ Definitions (all figures are micro-averaged: counts are summed over the corpus f
   it unless its greedy partner (any overlap) is a non-speech gold or, having no partner, its
   own cue is a non-speech cue. Speech-only figures are always reported beside all-attribution.
 * **Attribution** (speaker, cue) is judged on pairs matched at ``overlap >= attribution_threshold``
-  (default 0.5). Speaker exact: the mention covers the gold Source's non-whitespace characters
+  (default 0.5), for the gold subsets all, speech, direct and indirect (the gold side
+  decides). Speaker exact: the mention covers the gold Source's non-whitespace characters
   exactly. Speaker overlap: the mention shares a token with the Source, or the canonical name
   shares a content word (lowercased, not in ``_STOP``) with the Source text. Gold without a
   Source is left out of the speaker denominator; a gold cue always counts.
@@ -58,17 +59,17 @@ from service.brat import (
     has_quotation_marks,
 )
 from service.brat import is_speech_cue as _speech_cue
+from service.scoring_spans import Pairs, SpanText, greedy, identical
 
 __all__ = ["PRF", "THRESHOLDS", "Accuracy", "ArticleScore", "EvalReport", "Scores", "score"]
 
 DEFINITIONS = (__doc__ or "").strip()
 THRESHOLDS = (0.3, 0.5, 0.8)
 SUBSETS = ("all", "speech", "direct", "indirect")
-_TOKEN = re.compile(r"\w+")
+_WORD = re.compile(r"\w+")
 _STOP_WORDS = "the a an of and mr mrs ms dr in for to on at by de la le von van"
 _STOP = frozenset(_STOP_WORDS.split())
 _METRICS = ("precision", "recall", "f1")
-Pairs = list[tuple[int, int]]  # (gold index, prediction index)
 
 
 @dataclass
@@ -188,70 +189,12 @@ class ArticleScore:
         return {k: v for k, v in vars(self).items() if k != "scores"} | self.scores.to_json()
 
 
-# -- span geometry ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Item:
-    exact: frozenset[int]  # non-whitespace character positions
-    relaxed: frozenset[int]  # letter/digit character positions
-    tokens: frozenset[int]  # indices of \w+ tokens with a covered character
-
-
-class _Text:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tok = [-1] * len(text)
-        for i, m in enumerate(_TOKEN.finditer(text)):
-            self.tok[m.start() : m.end()] = [i] * (m.end() - m.start())
-
-    def item(self, fragments: Sequence[tuple[int, int]]) -> _Item:
-        chars = {c for s, e in fragments for c in range(max(s, 0), min(e, len(self.text)))}
-        exact = frozenset(c for c in chars if not self.text[c].isspace())
-        relaxed = frozenset(c for c in exact if self.text[c].isalnum())
-        return _Item(exact, relaxed, frozenset(self.tok[c] for c in chars if self.tok[c] >= 0))
-
-
-def _dice(a: _Item, b: _Item) -> float:
-    x, y = (a.tokens, b.tokens) if a.tokens and b.tokens else (a.exact, b.exact)
-    return 2 * len(x & y) / (len(x) + len(y)) if x or y else 0.0
-
-
-def _identical(gold: list[_Item], pred: list[_Item], relaxed: bool = False) -> Pairs:
-    """One-to-one pairs (gold index, prediction index) of identical spans."""
-    waiting: dict[frozenset[int], list[int]] = {}
-    for j, p in enumerate(pred):
-        if key := p.relaxed if relaxed else p.exact:
-            waiting.setdefault(key, []).append(j)
-    pairs = []
-    for i, g in enumerate(gold):
-        if queue := waiting.get(g.relaxed if relaxed else g.exact):
-            pairs.append((i, queue.pop(0)))
-    return pairs
-
-
-def _greedy(gold: list[_Item], pred: list[_Item]) -> list[tuple[int, int, float]]:
-    """One-to-one pairs by descending Dice (any overlap), ties broken by text order."""
-    cands = [
-        (d, i, j) for i, g in enumerate(gold) for j, p in enumerate(pred) if (d := _dice(g, p))
-    ]
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    pairs = []
-    for d, i, j in sorted(cands, key=lambda t: (-t[0], t[1], t[2])):
-        if i not in used_g and j not in used_p:
-            used_g.add(i)
-            used_p.add(j)
-            pairs.append((i, j, d))
-    return pairs
-
-
 def _prf(pairs: Pairs, g_in: list[bool], p_in: list[bool]) -> PRF:
     return PRF(sum(g_in), sum(p_in), sum(g_in[i] for i, _ in pairs), sum(p_in[j] for _, j in pairs))
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in _STOP}
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in _STOP}
 
 
 def _norm(target: str) -> str:
@@ -261,7 +204,7 @@ def _norm(target: str) -> str:
 # -- scoring ------------------------------------------------------------------------------
 
 
-def _attribution(tx: _Text, gold: GoldAttribution, claim: Claim) -> dict[str, Accuracy]:
+def _attribution(tx: SpanText, gold: GoldAttribution, claim: Claim) -> dict[str, Accuracy]:
     """Speaker and cue of one matched pair: exact and overlap, when the gold has them."""
     out = {"matched": Accuracy(1, 1)}
     for what, g_span, p_span in (
@@ -284,12 +227,12 @@ def _attribution(tx: _Text, gold: GoldAttribution, claim: Claim) -> dict[str, Ac
 def _score_doc(
     doc: GoldDocument, claims: Sequence[Claim], thresholds: Sequence[float], att_t: float
 ) -> Scores:
-    tx = _Text(doc.text)
+    tx = SpanText(doc.text)
     golds = [a for a in doc.attributions if a.content is not None]
     g_items = [tx.item(a.content.fragments) for a in golds if a.content is not None]
     p_items = [tx.item([(p.start, p.end) for p in c.quote_parts or [c.quote]]) for c in claims]
-    greedy = _greedy(g_items, p_items)
-    partner = {j: i for i, j, _ in greedy}
+    matching = greedy(g_items, p_items)
+    partner = {j: i for i, j, _ in matching}
     p_speech = [
         golds[partner[j]].is_speech if j in partner else c.cue is None or _speech_cue(c.cue.text)
         for j, c in enumerate(claims)
@@ -308,9 +251,9 @@ def _score_doc(
         "indirect": [not d for d in p_direct],
     }
     levels = {
-        "exact": _identical(g_items, p_items),
-        "exact_relaxed": _identical(g_items, p_items, relaxed=True),
-    } | {f"overlap@{t:g}": [(i, j) for i, j, d in greedy if d >= t] for t in thresholds}
+        "exact": identical(g_items, p_items),
+        "exact_relaxed": identical(g_items, p_items, relaxed=True),
+    } | {f"overlap@{t:g}": [(i, j) for i, j, d in matching if d >= t] for t in thresholds}
     out = Scores()
     out.quote = {s: {lv: _prf(pr, g_in[s], p_in[s]) for lv, pr in levels.items()} for s in SUBSETS}
     for kind in sorted({c.kind for c in claims}):
@@ -318,8 +261,8 @@ def _score_doc(
         out.by_kind[kind] = {
             lv: Accuracy(sum(mine), sum(mine[j] for _, j in pr)) for lv, pr in levels.items()
         }
-    matched = [(i, j) for i, j, d in greedy if d >= att_t]
-    for subset in ("all", "speech"):
+    matched = [(i, j) for i, j, d in matching if d >= att_t]
+    for subset in SUBSETS:
         out.attribution[subset] = {"matched": Accuracy()}
         for i, j in matched:
             if g_in[subset][i]:
@@ -336,7 +279,7 @@ def _score_doc(
     g_cues = [a.cue for a in doc.attributions if a.cue is not None]
     p_cues = [c.cue for c in claims if c.cue is not None]
     gc, pc = [tx.item(c.fragments) for c in g_cues], [tx.item([(c.start, c.end)]) for c in p_cues]
-    cue_levels = {"exact": _identical(gc, pc), "overlap": [(i, j) for i, j, _ in _greedy(gc, pc)]}
+    cue_levels = {"exact": identical(gc, pc), "overlap": [(i, j) for i, j, _ in greedy(gc, pc)]}
     for subset, gi, pi in (
         ("all", [True] * len(gc), [True] * len(pc)),
         ("speech", [_speech_cue(c.text) for c in g_cues], [_speech_cue(c.text) for c in p_cues]),

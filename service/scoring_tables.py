@@ -22,12 +22,16 @@ def report_tables(self: EvalReport, *, per_article: bool = False) -> list[Table]
     """Every table of :meth:`render`: quotes, attribution (+ stance), cue spans, kinds."""
     tot, t = self.total, self.attribution_threshold
     n = ", ".join(f"{s} {a['matched'].n}" for s, a in tot.attribution.items())
-    att = _table(f"Attribution on quotes matched at overlap ≥ {t:g}", "", "all", "n", "speech")
-    att.add_column("n", justify="right")
+    subsets = list(tot.attribution)
+    att_heads = [x for s in subsets for x in (s, "n")]
+    att = _table(f"Attribution on quotes matched at overlap ≥ {t:g}", "", *att_heads)
     att.caption = f"matched quotes: {n}; n = those whose gold has a Source / a Cue"
     for what in ("speaker_exact", "speaker_overlap", "cue_exact", "cue_overlap"):
-        accs = [tot.attribution[s][what] for s in ("all", "speech") if s in tot.attribution]
-        att.add_row(what, *(x for a in accs for x in (_fmt(a.accuracy), str(a.n))))
+        cells = []
+        for subset in subsets:
+            acc = tot.attribution[subset].get(what)
+            cells += [_fmt(acc.accuracy), str(acc.n)] if acc else ["—", "0"]
+        att.add_row(what, *cells)
     levels = list(tot.quote.get("all", {}))
     kinds = _table("Precision by predicted kind", "kind", "n", *levels)
     for kind, by_level in tot.by_kind.items():

@@ -1,0 +1,135 @@
+"""What ``claimstance batch`` does, given its options: wiring only, the engine is elsewhere.
+
+Exit codes: 0 every article done; 1 some article failed (see errors.jsonl); 2 unusable
+settings or a job directory started with other parameters; 3 stopped because the token
+budget would have been exceeded; 130 interrupted (Ctrl-C). Re-running resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from service.batch import make_extractor, run_batch
+from service.batch_progress import Reporter, count_inputs, make_reporter
+from service.batch_stats import EXIT_CONFIG, EXIT_INTERRUPTED, BatchSummary, Price, price_for
+from service.config import Settings
+from service.errors import ClaimstanceError, ConfigError
+from service.inputs import read_articles
+from service.pipeline import Extractor
+
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class BatchRequest:
+    paths: list[str]
+    out_dir: Path
+    targets: list[str] = field(default_factory=list)
+    concurrency: int = 8
+    budget_tokens: int | None = None
+    retry_failed: bool = False
+    force: bool = False
+    provider_batch: bool = False
+    poll_interval: float = 30.0
+    price_in: float | None = None
+    price_out: float | None = None
+    quiet: bool = False
+    progress_interval: float = 10.0
+    ray: bool = False
+    ray_address: str | None = None
+    ray_actors: int = 2
+
+
+def execute(request: BatchRequest, settings: Settings) -> int:
+    """Run the batch the request describes; print the summary; return the exit code."""
+    if request.ray:
+        from service.ray_batch import run_ray
+
+        try:
+            rows = run_ray(
+                request.paths,
+                request.out_dir,
+                settings,
+                targets=request.targets,
+                actors=request.ray_actors,
+                address=request.ray_address,
+            )
+        except ClaimstanceError as e:
+            err.print(f"[red]error[/red] ({e.code}): {e}")
+            return EXIT_CONFIG
+        err.print(f"ray: {rows} articles written to {request.out_dir}")
+        return 0
+    price = price_for(
+        settings.resolved_model,
+        price_in=request.price_in,
+        price_out=request.price_out,
+        provider_batch=request.provider_batch,
+    )
+    extractor = make_extractor(settings, request.concurrency)
+    try:
+        summary = asyncio.run(_run(request, extractor, price))
+    except ClaimstanceError as e:
+        err.print(f"[red]error[/red] ({e.code}): {e}")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        err.print("interrupted; re-run the same command to resume")
+        return EXIT_INTERRUPTED
+    finally:
+        extractor.close()
+    if summary.stats.failed or summary.job_failed:
+        err.print(f"{summary.job_failed} article(s) failed: see {request.out_dir / 'errors.jsonl'}")
+    return summary.exit_code
+
+
+async def _run(request: BatchRequest, extractor: Extractor, price: Price | None) -> BatchSummary:
+    reporter = make_reporter(quiet=request.quiet, interval=request.progress_interval)
+    try:
+        if request.provider_batch:
+            return await _provider(request, extractor, price, reporter)
+        return await run_batch(
+            read_articles(request.paths),
+            request.out_dir,
+            extractor,
+            targets=request.targets,
+            concurrency=request.concurrency,
+            budget_tokens=request.budget_tokens,
+            retry_failed=request.retry_failed,
+            force=request.force,
+            progress=reporter,
+            price=price,
+            count=lambda: count_inputs(request.paths),
+        )
+    finally:
+        await extractor.aclose()
+
+
+async def _provider(
+    request: BatchRequest, extractor: Extractor, price: Price | None, reporter: Reporter
+) -> BatchSummary:
+    from service.llm import BatchAPI
+    from service.provider_batch import ProviderBatch
+
+    if request.budget_tokens is not None:
+        raise ConfigError("--budget-tokens cannot be used with --provider-batch")
+    api = BatchAPI(extractor.settings)
+    try:
+        job = ProviderBatch(
+            lambda: read_articles(request.paths),
+            request.out_dir,
+            extractor,
+            api,
+            targets=request.targets,
+            poll_interval=request.poll_interval,
+            retry_failed=request.retry_failed,
+            progress=reporter,
+            price=price,
+            force=request.force,
+            say=lambda message: err.print(message),
+        )
+        return await job.run()
+    finally:
+        await api.aclose()

@@ -1,0 +1,440 @@
+"""Provider batch mode: the article strategy through OpenAI's Batch API (half price, ≤24 h).
+
+1. *build*: stream the pending articles; for each chunk, the same messages and request
+   body as the live article strategy (``prompt.render`` + :func:`service.llm.request_body`)
+   become one line of a request file; files are split at ``max_requests`` lines or
+   ``max_bytes`` (the API's limits are 50,000 requests and 200 MB);
+2. *submit*: upload each file and create its batch; ids are saved in
+   ``DIR/provider_batch/state.json`` (atomically) as soon as they are known. After a crash
+   between creating a batch and saving its id, the batch is found again by its input
+   file id, so a resumed run never pays twice;
+3. *poll* until every batch is terminal, *download* the output and error files;
+4. *ground*: stream the articles again and turn each article's answers into an
+   ``Extraction`` through the same grounding and assembly as the live path
+   (:func:`service.article.ground_claim`, :func:`service.assemble.build_extraction`).
+   Records go to ``extractions.jsonl`` / ``errors.jsonl`` with the engine's exactly-once
+   rules, so a crash while grounding is resumed like any batch run.
+
+Without re-asks, a quote that cannot be located is dropped with a warning, and an
+answer that does not parse fails its article (``--retry-failed`` re-runs it live).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.drafts import ArticleDraft
+from schemas.models import Article, ExtractionWarning, Usage
+from service.article import LEDE_CHARS, PROMPT_NAME, ground_claim
+from service.assemble import GroundedClaim, build_extraction
+from service.batch import error_record, finish_job, job_params, open_job
+from service.batch_progress import NullReporter, Reporter
+from service.batch_stats import BatchStats, BatchSummary, Price
+from service.errors import ClaimstanceError, ConfigError, ExtractionError, InputError, ProviderError
+from service.llm import BatchAPI, BatchInfo, parse_json_payload, request_body
+from service.manifest import (
+    ERRORS,
+    EXTRACTIONS,
+    AppendLog,
+    DirectoryLock,
+    JobState,
+    write_json_atomic,
+)
+from service.pipeline import Extractor
+from service.prompts import load_prompt
+
+STATE_DIR = "provider_batch"
+STATE = "state.json"
+MAX_REQUESTS = 50_000
+MAX_BYTES = 190 * 1024 * 1024
+TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+SEP = "::"
+
+Inputs = Callable[[], Iterable[Article | InputError]]
+
+
+@dataclass
+class Shard:
+    index: int
+    file: str
+    requests: int = 0
+    input_file_id: str | None = None
+    batch_id: str | None = None
+    status: str | None = None
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    downloaded: bool = False
+
+
+@dataclass
+class BatchState:
+    built: bool = False
+    job: str = ""
+    shards: list[Shard] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> BatchState:
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        shards = [Shard(**s) for s in data.get("shards", [])]
+        return cls(built=bool(data.get("built")), job=str(data.get("job", "")), shards=shards)
+
+    def save(self, path: Path) -> None:
+        write_json_atomic(
+            path, {"built": self.built, "job": self.job, "shards": [asdict(s) for s in self.shards]}
+        )
+
+
+def custom_id(article_id: str, part: int, count: int) -> str:
+    return f"{part}/{count}{SEP}{article_id}"
+
+
+def parse_custom_id(value: str) -> tuple[str, int, int]:
+    head, _, article_id = value.partition(SEP)
+    part, _, count = head.partition("/")
+    return article_id, int(part), int(count)
+
+
+def article_requests(article: Article, extractor: Extractor, targets: Sequence[str]) -> list[str]:
+    """The request-file lines for one article: one per chunk, as the live path sends."""
+    prompt = load_prompt(PROMPT_NAME)
+    text = article.text
+    ranges = extractor.context.chunk_ranges(text)
+    lines = []
+    for part, (start, end) in enumerate(ranges, start=1):
+        messages = prompt.render(
+            title=article.title,
+            text=text[start:end],
+            part=part,
+            part_count=len(ranges),
+            lede=text[:LEDE_CHARS] if start > 0 else "",
+            targets=list(targets),
+        )
+        body = request_body(extractor.settings, ArticleDraft, messages)
+        line = {
+            "custom_id": custom_id(article.id, part, len(ranges)),
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": body,
+        }
+        lines.append(json.dumps(line, ensure_ascii=False))
+    return lines
+
+
+class ProviderBatch:
+    """One provider-batch run over a job directory; see the module docstring."""
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        out_dir: Path,
+        extractor: Extractor,
+        api: BatchAPI,
+        *,
+        targets: Sequence[str] = (),
+        poll_interval: float = 30.0,
+        max_requests: int = MAX_REQUESTS,
+        max_bytes: int = MAX_BYTES,
+        retry_failed: bool = False,
+        progress: Reporter | None = None,
+        price: Price | None = None,
+        force: bool = False,
+        say: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        if extractor.strategy != "article" or extractor.settings.embedded:
+            raise ConfigError("--provider-batch needs a remote endpoint and --strategy article")
+        self.inputs, self.out_dir, self.extractor, self.api = inputs, out_dir, extractor, api
+        self.targets = [t.strip() for t in targets if t.strip()]
+        self.poll_interval, self.max_requests, self.max_bytes = (
+            poll_interval,
+            max_requests,
+            max_bytes,
+        )
+        self.retry_failed, self.force, self.price, self.say = retry_failed, force, price, say
+        self.reporter = progress or NullReporter()
+        self.dir = out_dir / STATE_DIR
+        self.stats = BatchStats()
+
+    async def run(self) -> BatchSummary:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with DirectoryLock(self.out_dir):
+            params = job_params(self.extractor, self.targets)
+            state = open_job(self.out_dir, params, force=self.force)
+            self.dir.mkdir(exist_ok=True)
+            batch = BatchState.load(self.dir / STATE)
+            if not batch.built:
+                batch = self._build(state)
+            await self._submit(batch)
+            await self._wait(batch)
+            await self._download(batch)
+            self._ground(state, batch)
+            summary = finish_job(
+                self.out_dir,
+                state,
+                self.stats,
+                stopped="complete",
+                model=self.extractor.settings.resolved_model,
+                targets=self.targets,
+                price=self.price,
+            )
+            if all(s.downloaded for s in batch.shards):
+                shutil.rmtree(self.dir)  # the job is collected; the next run starts afresh
+        self.reporter.finish(summary)
+        return summary
+
+    def _pending(self, state: JobState) -> Iterator[Article | InputError]:
+        """Articles still to do (the engine's skip rules), and input errors."""
+        seen: set[str] = set()
+        for item in self.inputs():
+            if isinstance(item, InputError):
+                yield item
+                continue
+            if item.id in seen:
+                self.stats.duplicates += 1
+                continue
+            seen.add(item.id)
+            failed = f"article:{item.id}" in state.failed
+            if item.id in state.done or (failed if not self.retry_failed else not failed):
+                self.stats.skipped += 1
+                continue
+            yield item
+
+    def _build(self, state: JobState) -> BatchState:
+        shutil.rmtree(self.dir, ignore_errors=True)  # a build cut short starts over
+        self.dir.mkdir()
+        batch = BatchState(built=False, job=str(self.out_dir.resolve()))
+        shard: Shard | None = None
+        handle = None
+        size = 0
+        errors = AppendLog(self.out_dir / ERRORS)
+        try:
+            for item in self._pending(state):
+                if isinstance(item, InputError):
+                    record = error_record(item, article_id=None, source=item.source, usage=None)
+                    errors.append([json.dumps(record, ensure_ascii=False)])
+                    self.stats.failed += 1
+                    continue
+                lines = article_requests(item, self.extractor, self.targets)
+                data = ("\n".join(lines) + "\n").encode("utf-8")
+                full = shard is not None and (
+                    shard.requests + len(lines) > self.max_requests
+                    or size + len(data) > self.max_bytes
+                )
+                if shard is None or full:
+                    if handle is not None:
+                        handle.close()
+                    shard = Shard(
+                        index=len(batch.shards), file=f"requests-{len(batch.shards):04d}.jsonl"
+                    )
+                    batch.shards.append(shard)
+                    handle = (self.dir / shard.file).open("wb")
+                    size = 0
+                assert handle is not None
+                handle.write(data)
+                shard.requests += len(lines)
+                size += len(data)
+        finally:
+            if handle is not None:
+                handle.close()
+            errors.close()
+        batch.built = True
+        batch.save(self.dir / STATE)
+        self.say(
+            f"provider batch: {sum(s.requests for s in batch.shards)} requests "
+            f"in {len(batch.shards)} file(s)"
+        )
+        return batch
+
+    async def _submit(self, batch: BatchState) -> None:
+        path = self.dir / STATE
+        for shard in batch.shards:
+            if shard.input_file_id is None:
+                shard.input_file_id = await self.api.upload(self.dir / shard.file)
+                batch.save(path)
+            if shard.batch_id is None:
+                found = await self.api.find(shard.input_file_id)
+                info = found or await self.api.create(
+                    shard.input_file_id,
+                    {"claimstance_job": batch.job[-500:], "shard": str(shard.index)},
+                )
+                self._record(shard, info)
+                batch.save(path)
+                self.say(f"provider batch {info.id} ({'resumed' if found else 'created'})")
+
+    @staticmethod
+    def _record(shard: Shard, info: BatchInfo) -> None:
+        shard.batch_id, shard.status = info.id, info.status
+        shard.output_file_id, shard.error_file_id = info.output_file_id, info.error_file_id
+
+    async def _wait(self, batch: BatchState) -> None:
+        path = self.dir / STATE
+        while True:
+            for shard in batch.shards:
+                if shard.status not in TERMINAL and shard.batch_id is not None:
+                    info = await self.api.retrieve(shard.batch_id)
+                    self._record(shard, info)
+                    counts = info.request_counts
+                    self.say(
+                        f"provider batch {info.id}: {info.status} "
+                        f"{counts.get('completed', 0)}/{counts.get('total', 0)}"
+                    )
+            batch.save(path)
+            if all(s.status in TERMINAL for s in batch.shards):
+                return
+            await asyncio.sleep(self.poll_interval)
+
+    async def _download(self, batch: BatchState) -> None:
+        for shard in batch.shards:
+            if shard.downloaded:
+                continue
+            for file_id, name in (
+                (shard.output_file_id, "output"),
+                (shard.error_file_id, "errors"),
+            ):
+                if file_id:
+                    await self.api.download(file_id, self.dir / f"{name}-{shard.index:04d}.jsonl")
+            shard.downloaded = True
+            batch.save(self.dir / STATE)
+
+    def _index(self, batch: BatchState) -> dict[str, list[tuple[Path, int]]]:
+        """Article id -> where its answer lines are (file, byte offset): flat-ish memory."""
+        index: dict[str, list[tuple[Path, int]]] = {}
+        for shard in batch.shards:
+            for name in ("output", "errors"):
+                path = self.dir / f"{name}-{shard.index:04d}.jsonl"
+                if not path.exists():
+                    continue
+                with path.open("rb") as f:
+                    offset = 0
+                    for line in f:
+                        if line.strip():
+                            record = json.loads(line)
+                            article_id, _, _ = parse_custom_id(str(record.get("custom_id", "")))
+                            index.setdefault(article_id, []).append((path, offset))
+                        offset += len(line)
+        return index
+
+    def _ground(self, state: JobState, batch: BatchState) -> None:
+        index = self._index(batch)
+        extractions = AppendLog(self.out_dir / EXTRACTIONS)
+        errors = AppendLog(self.out_dir / ERRORS)
+        try:
+            for item in self._pending(state):
+                if isinstance(item, InputError):
+                    continue  # recorded while building
+                where = index.get(item.id)
+                if where is None:
+                    continue  # not part of this provider batch (e.g. added to the input later)
+                try:
+                    extraction = self.extraction(item, [_read_line(p, o) for p, o in where])
+                except ClaimstanceError as e:
+                    usage = e.usage if isinstance(e, ExtractionError) else None
+                    record = error_record(e, article_id=item.id, source=item.id, usage=usage)
+                    errors.append([json.dumps(record, ensure_ascii=False)])
+                    self.stats.failed += 1
+                    if usage is not None:
+                        self.stats.add_usage(usage)
+                    continue
+                extractions.append([extraction.model_dump_json()])
+                state.done.add(item.id)
+                self.stats.done += 1
+                self.stats.add_usage(extraction.usage)
+                self.reporter.update(self.stats)
+        finally:
+            extractions.close()
+            errors.close()
+
+    def extraction(self, article: Article, answers: list[dict[str, Any]]) -> Any:
+        """One article's Extraction from its batch answers (one per chunk)."""
+        settings = self.extractor.settings
+        text = article.text
+        ranges = self.extractor.context.chunk_ranges(text)
+        by_part = {parse_custom_id(a["custom_id"])[1]: a for a in answers}
+        claims: list[GroundedClaim] = []
+        warnings: list[ExtractionWarning] = []
+        usage = Usage()
+        for part, window in enumerate(ranges, start=1):
+            answer = by_part.get(part)
+            if answer is None:
+                raise ProviderError(f"the batch returned no answer for part {part}", retryable=True)
+            draft, part_usage = _draft(answer)
+            usage = usage + part_usage
+            for claim_draft in draft.claims:
+                grounded = ground_claim(claim_draft, text, window, settings.fuzzy_threshold)
+                if isinstance(grounded, ExtractionWarning):
+                    warnings.append(grounded)
+                else:
+                    claims.append(grounded)
+        return build_extraction(
+            article,
+            claims,
+            targets=self.targets,
+            model=settings.resolved_model,
+            strategy="article",
+            prompt_version=self.extractor.prompt_version(),
+            usage=usage,
+            warnings=warnings,
+        )
+
+
+def _read_line(path: Path, offset: int) -> dict[str, Any]:
+    with path.open("rb") as f:
+        f.seek(offset)
+        record: dict[str, Any] = json.loads(f.readline())
+        return record
+
+
+def _draft(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage]:
+    """The parsed draft of one batch answer line, or a typed error."""
+    response = answer.get("response") or {}
+    body = response.get("body") or {}
+    status = response.get("status_code")
+    error = answer.get("error") or (body.get("error") if isinstance(body, dict) else None)
+    if status != 200 or error:
+        message = (error or {}).get("message") if isinstance(error, dict) else error
+        raise ProviderError(
+            f"batch request failed (HTTP {status}): {message or 'no detail'}",
+            retryable=status in (None, 408, 429, 500, 502, 503, 504),
+            status_code=status,
+        )
+    raw_usage = body.get("usage") or {}
+    usage = Usage(
+        prompt_tokens=int(raw_usage.get("prompt_tokens") or 0),
+        completion_tokens=int(raw_usage.get("completion_tokens") or 0),
+        calls=1,
+    )
+    payload = _payload(body)
+    try:
+        draft = ArticleDraft.model_validate(
+            parse_json_payload(payload or ""), context={"lenient": True}
+        )
+    except (ValueError, ValidationError) as e:
+        raise ExtractionError(
+            f"the batch answer does not parse as ArticleDraft: {str(e)[:300]}",
+            last_output=payload,
+            attempts=1,
+            usage=usage,
+        ) from e
+    return draft, usage
+
+
+def _payload(body: dict[str, Any]) -> str | None:
+    try:
+        message = body["choices"][0]["message"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    for call in message.get("tool_calls") or []:
+        arguments = (call.get("function") or {}).get("arguments")
+        if isinstance(arguments, str):
+            return arguments
+    content = message.get("content")
+    return content if isinstance(content, str) else None
