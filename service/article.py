@@ -99,24 +99,57 @@ async def run_article(
                 result.claims.append(grounded)
         return result
 
-    parts = await asyncio.gather(*(one_chunk(i + 1, w) for i, w in enumerate(ranges)))
+    outcomes = await asyncio.gather(
+        *(one_chunk(i + 1, w) for i, w in enumerate(ranges)), return_exceptions=True
+    )
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    fatal = [f for f in failures if not isinstance(f, ExtractionError)]
+    if fatal:  # transport or configuration: the article as a whole failed
+        raise fatal[0]
+    if failures and len(failures) == len(outcomes):
+        raise failures[0]
     total = StrategyResult()
-    for part_result in parts:
-        total.claims += part_result.claims
-        total.usage = total.usage + part_result.usage
-        total.warnings += part_result.warnings
+    for window, outcome in zip(ranges, outcomes, strict=True):
+        if isinstance(outcome, BaseException):  # one chunk of several: keep the others
+            assert isinstance(outcome, ExtractionError)
+            total.usage = total.usage + (outcome.usage or Usage())
+            total.warnings.append(
+                ExtractionWarning(
+                    code="chunk_failed",
+                    message=f"characters {window[0]}-{window[1]} yielded no usable answer: "
+                    f"{str(outcome)[:300]}",
+                    detail={"window": list(window), "attempts": outcome.attempts},
+                )
+            )
+            continue
+        total.claims += outcome.claims
+        total.usage = total.usage + outcome.usage
+        total.warnings += outcome.warnings
     return total
 
 
 def _lenient(error: ExtractionError) -> str | None:
-    """The last answer without the grounding check, so that its good claims are kept."""
+    """The last answer's well-formed claims, without the grounding check.
+
+    Claims that fail validation, or were cut off by a token limit, are left out here;
+    the ones kept are grounded (or dropped with a warning) like any others.
+    """
     if not error.last_output:
         return None
     try:
-        payload = parse_json_payload(error.last_output)
-        return ArticleDraft.model_validate(payload, context={"lenient": True}).model_dump_json()
-    except (ValueError, ValidationError):
+        payload = parse_json_payload(error.last_output, partial=True)
+    except ValueError:
         return None
+    raw_claims = payload.get("claims") if isinstance(payload, dict) else None
+    if not isinstance(raw_claims, list):
+        return None
+    claims = []
+    for raw in raw_claims:
+        try:
+            claims.append(ClaimDraft.model_validate(raw))
+        except ValidationError:
+            continue
+    return ArticleDraft.model_construct(claims=claims).model_dump_json()
 
 
 def ground_claim(

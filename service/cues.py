@@ -51,7 +51,7 @@ SPEECH_VERBS = words(
     demand estimate forecast exclaim shout chant proclaim comment mention lament scoff
     sigh plead cite echo describe blast slam praise condemn dismiss question declare
     advise inform assure remind brief concur object protest speculate surmise guess
-    reason hint imply theorize opine call
+    reason hint imply theorize opine call speak
     """
 )
 
@@ -91,7 +91,10 @@ def _forms(lemmas: Iterable[str]) -> frozenset[str]:
     return frozenset(f for lemma in lemmas for f in inflect(lemma))
 
 
-SPEECH_FORMS = _forms(SPEECH_VERBS)
+# Verbs that attribute a quotation next to them ("“…,” the letter reads", "she yells") but
+# are too common to report indirect speech ("she read the book", "he continued his attacks").
+QUOTE_ONLY_FORMS = _forms(words("read sing yell scream whisper mutter speak continue"))
+SPEECH_FORMS = _forms(SPEECH_VERBS) | QUOTE_ONLY_FORMS
 COGNITION_FORMS = _forms(COGNITION_VERBS) - SPEECH_FORMS
 ALL_VERB_FORMS = SPEECH_FORMS | COGNITION_FORMS
 
@@ -104,6 +107,19 @@ CORE_SPEECH = _forms(
     lament scoff plead echo testify proclaim announce
     """
     )
+)
+
+# Verbs that name or characterise something with a quoted term ("called it a “disgrace”",
+# "likened them to a “snake”", "a doctor had typed “homicidal ideation”"). They attribute
+# a quotation that follows them in their clause, and nothing else (no indirect speech).
+_NAMING_LEMMAS = """label dub brand term nickname characterize characterise liken compare hail
+    laud tout rip attack blame mock ridicule pound admire exhort reference specify rule type
+    deem decry denounce lambast scold chastise insult cast portray depict paint"""
+_NOUNS_TOO = frozenset(words("label brand term rule type attack cast paint rip compare"))
+NAMING_FORMS = (
+    frozenset(f for lemma in words(_NAMING_LEMMAS) for f in inflect(lemma) if f not in _NOUNS_TOO)
+    - ALL_VERB_FORMS
+    - frozenset(words("types rules terms labels brands"))
 )
 
 # Verbs that take a person as object before the reported clause ("told reporters that").
@@ -217,7 +233,8 @@ NOT_NAME_WORDS = frozenset(
     october november december jan feb mar apr jun jul aug sep sept oct nov dec read
     click watch see related photo video source sources update updated editor's note
     advertisement like just only even earlier later last next first second third new
-    according asked speaking says said told added one two three four five
+    according asked speaking says said told added one two three four five once perhaps maybe
+    indeed
     """
     )
 )

@@ -9,11 +9,16 @@ offset is a character offset into ``text`` exactly as given.
   speech it is the reported clause (with a leading "that", without the final full stop).
 * ``kind``: "direct" (only quoted words), "mixed" (a clause that contains quoted words, or
   a quotation with no attribution), "indirect" (no quotation marks).
-* ``cue``: the reporting verb ("said"), "according to", a colon or a dash; None when the
-  claim has no cue of its own (e.g. a quotation continuing the previous speaker's).
-* ``is_fragment``: a short quoted term (three words or fewer) or a quotation with no
-  attribution at all: scare quotes such as “clear-eyed”; the pipeline may drop them.
+* ``cue``: the reporting verb ("said"), a naming verb before a quoted term ("likened them
+  to a “snake”"), "according to", a colon or a dash; None when the claim has no cue of its
+  own (a quotation continuing the previous speaker's, or one the context attributes).
+* ``is_fragment``: a title (“Fox News Sunday”) or a short unattributed quoted term (fewer
+  than ``LONG_QUOTE`` words inside the marks, or three words or fewer overall): scare
+  quotes such as “clear-eyed”; the pipeline drops them. A quoted term inside an attributed
+  clause is not a fragment: it makes the clause a mixed claim.
 * ``candidates``: ranked speakers, best first (see :mod:`service.candidates`).
+
+The first line of the text is also read as a headline (:mod:`service.detect_headline`).
 """
 
 from __future__ import annotations
@@ -22,32 +27,32 @@ import re
 from dataclasses import dataclass, field
 
 from service.candidates import Candidate, Piece, rank_candidates
-from service.cues import ACCORDING_RE, AFTER_VERB_FILLERS, AUXILIARIES
+from service.cues import AFTER_VERB_FILLERS
+from service.detect_attrib import leading, trailing
 from service.detect_cuefind import (
     ClaimKind,
     Draft,
-    Verb,
     clause_end,
     clause_start,
-    object_after,
-    plausible_verb,
     skip_fillers,
-    subject_before,
     verbs_in,
 )
+from service.detect_headline import headline_draft
 from service.detect_indirect import indirect_drafts
-from service.detect_mentions import Mention, NameIndex, clause_subject, noun_phrase
+from service.detect_mentions import NameIndex
 from service.detect_quotes import QuoteSpan
 from service.detect_text import Doc
 
 __all__ = ["Candidate", "DetectedClaim", "Piece", "detect_claims"]
 
 _WORD = re.compile(r"\w+")
-_AUX_RE = re.compile(r"\b(?:" + "|".join(sorted(AUXILIARIES)) + r")\b")
-_LOWER_CUE = re.compile(
-    r"\s+(?:he|she|they|we|i|it|the|a|an|one|another|his|her|their|its|our|said|says|added|"
-    r"adds|according|told|tells|wrote|writes|asked|asks|explained|continued)\b"
-)
+
+
+#: An unattributed quotation of this many words or more is kept (a quoted sentence or
+#: phrase whose speaker the context gives); shorter ones are fragments (scare quotes).
+LONG_QUOTE = 5
+#: Characters before a quotation searched for its attribution (within its sentence).
+MAX_LEAD = 600
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,6 @@ class DetectedClaim:
     candidates: tuple[Candidate, ...] = field(default=())
 
 
-@dataclass
-class _Attribution:
-    cue: tuple[int, int]
-    speaker: Mention | None
-    end: int  # end of the attribution phrase (the speaker or the verb)
-
-
 def detect_claims(text: str) -> list[DetectedClaim]:
     """All claims in ``text``, in text order, with ranked candidate speakers."""
     if not text.strip():
@@ -75,6 +73,9 @@ def detect_claims(text: str) -> list[DetectedClaim]:
     index = NameIndex(doc)
     drafts = _quote_drafts(doc, index)
     drafts = _merge_indirect(drafts, indirect_drafts(doc, index, drafts))
+    head = headline_draft(doc, index)
+    if head is not None:
+        drafts = [head, *(d for d in drafts if d.start >= doc.paragraphs[0][1])]
     out: list[DetectedClaim] = []
     previous: Candidate | None = None
     prev_para = -10
@@ -103,24 +104,27 @@ def detect_claims(text: str) -> list[DetectedClaim]:
 def _quote_drafts(doc: Doc, index: NameIndex) -> list[Draft]:
     drafts: list[Draft] = []
     quotes = doc.quotes
-    k = 0
+    k = claim_end = 0
     while k < len(quotes):
         q = quotes[k]
         s_lo, s_hi = doc.sentence_at(q.start)
         if drafts and drafts[-1].end > q.start:
             k += 1
             continue
-        lead_lo = max(s_lo, drafts[-1].end if drafts else 0)
+        # the lead runs from the last claim (a title or scare quote does not cut it)
+        lead_lo = max(s_lo, claim_end, q.start - MAX_LEAD)
         if _is_title(doc, q):
             drafts.append(Draft(q.start, q.end, [(q.start, q.end)], "mixed", fragment=True))
             k += 1
             continue
-        trail = _trailing(doc, index, q, s_hi)
-        lead = None if trail else _leading(doc, index, q, lead_lo)
+        trail = trailing(doc, index, q, s_hi)
+        lead = None if trail else leading(doc, index, q, lead_lo)
         if trail is not None:
             start = _content_start(doc, lead_lo, q.start)
             d = Draft(start, q.end, [(start, q.end)], "direct" if start == q.start else "mixed")
             d.cue, d.speaker = trail.cue, trail.speaker
+            if trail.content_end is not None:
+                d.end, d.parts, d.kind = trail.content_end, [(start, trail.content_end)], "mixed"
             k = _absorb_split(doc, index, quotes, k, d, trail.end)
         elif lead is not None and lead.end < q.start and _is_mixed_lead(doc, lead.end, q.start):
             start = skip_fillers(doc, lead.end, q.start)
@@ -139,12 +143,13 @@ def _quote_drafts(doc: Doc, index: NameIndex) -> list[Draft]:
             d = Draft(q.start, q.end, [(q.start, q.end)], "direct")
             whole = doc.text[lead_lo : q.start].strip() == "" and _ends_sentence(doc, q, s_hi)
             d.continues = whole
-            d.fragment = not whole
-            if d.fragment:
+            if not whole:
                 d.kind = "mixed"
+                d.fragment = len(_WORD.findall(doc.text[q.inner_start : q.inner_end])) < LONG_QUOTE
         if d.cue is None and len(_WORD.findall(doc.text[d.start : d.end])) <= 3:
             d.fragment = True
         drafts.append(d)
+        claim_end = claim_end if d.fragment else d.end
         k += 1
     return drafts
 
@@ -179,6 +184,8 @@ def _is_mixed_lead(doc: Doc, attr_end: int, q_start: int) -> bool:
     gap = doc.text[attr_end:q_start]
     if re.fullmatch(r"[\s,:]*(?:[―—–-]\s*)?", gap):
         return False
+    if skip_fillers(doc, attr_end, q_start) == q_start:
+        return False  # "saying during the debate last week, “…”"
     words = [w.lower() for w in _WORD.findall(gap)]
     return not all(w in AFTER_VERB_FILLERS or w in ("a", "an", "the", "statement") for w in words)
 
@@ -188,121 +195,6 @@ def _sentence_content_end(doc: Doc, q_end: int, s_hi: int) -> int:
     while end > q_end and (doc.text[end - 1].isspace() or doc.text[end - 1] in ".;:"):
         end -= 1
     return max(end, q_end)
-
-
-def _trailing(doc: Doc, index: NameIndex, q: QuoteSpan, s_hi: int) -> _Attribution | None:
-    """A cue after the quotation: “…,” said X / X said / according to X / ― X."""
-    text = doc.text
-    hi = min(s_hi, doc.next_quote_start(q.end))
-    seg = text[q.end : hi]
-    inner_last = text[q.inner_end - 1] if q.inner_end > q.start else ""
-    if not seg.strip():
-        return _next_sentence_attribution(doc, index, q)
-    dash = re.match(r"\s*([―—–-]+)\s*", seg)
-    if dash and q.closed:
-        sp = noun_phrase(doc, index, q.end + dash.end(), hi)
-        if sp is not None:
-            return _Attribution((q.end + dash.start(1), q.end + dash.end(1)), sp, sp.end)
-    if not (inner_last in ",?!…—–-" or re.match(r"\s*,", seg) or _LOWER_CUE.match(seg)):
-        return None
-    acc = ACCORDING_RE.match(text, q.end + len(seg) - len(seg.lstrip(" ,")))
-    if acc:
-        sp = object_after(doc, index, acc.end(), hi)
-        return _Attribution((acc.start(), acc.end()), sp, sp.end if sp else acc.end())
-    comma = bool(re.match(r"\s*[,—–]", seg)) or inner_last in ",?!…—–-"
-    for v in verbs_in(doc, q.end, hi):
-        if not v.is_speech or v.start - q.end > 200:
-            break
-        if not plausible_verb(doc, v):
-            continue
-        before = text[q.end : v.start]
-        n_before = len(_WORD.findall(before))
-        if n_before > (25 if comma else 6) or (not comma and "," in before):
-            return None
-        if not _AUX_RE.sub("", before).strip(" ,\n"):
-            sp = object_after(doc, index, v.end, hi)
-            if sp is None:
-                sp = subject_before(doc, index, q.end, v.start)
-        else:
-            sp = subject_before(doc, index, q.end, v.start)
-        if sp is None:
-            return None
-        return _Attribution((v.start, v.end), sp, max(sp.end, v.end))
-    return None
-
-
-def _next_sentence_attribution(doc: Doc, index: NameIndex, q: QuoteSpan) -> _Attribution | None:
-    """A bare attribution sentence right after the quotation: “…issues.” Xi said."""
-    s_idx = doc.sentence_index(q.end)
-    if doc.sentences and doc.sentences[s_idx][0] < q.end:
-        s_idx += 1
-    if s_idx >= len(doc.sentences):
-        return None
-    lo, hi = doc.sentences[s_idx]
-    if doc.paragraph_index(lo) != doc.paragraph_index(q.start) or len(doc.tokens_in(lo, hi)) > 8:
-        return None
-    for v in verbs_in(doc, lo, hi):
-        if not v.is_speech or not plausible_verb(doc, v):
-            continue
-        rest = doc.text[v.end : hi]
-        if re.fullmatch(r"[\s\w,]*[.!]?\s*", rest):
-            sp = subject_before(doc, index, lo, v.start)
-            if sp is not None:
-                return _Attribution((v.start, v.end), sp, v.end)
-    return None
-
-
-def _leading(doc: Doc, index: NameIndex, q: QuoteSpan, lead_lo: int) -> _Attribution | None:
-    """A cue before the quotation: X said: “…” / X said that “…” / X: “…”."""
-    text = doc.text
-    if not text[lead_lo : q.start].strip():
-        p = doc.paragraph_index(q.start)
-        if p > 0 and doc.paragraphs[p][0] == q.start:
-            _, prev_hi = doc.paragraphs[p - 1]
-            if text[prev_hi - 1] == ":" and not doc.in_quote(prev_hi - 1):
-                s_lo, _ = doc.sentence_at(prev_hi - 1)
-                return _leading_in(doc, index, s_lo, prev_hi)
-        return None
-    return _leading_in(doc, index, lead_lo, q.start)
-
-
-def _leading_in(doc: Doc, index: NameIndex, lo: int, hi: int) -> _Attribution | None:
-    verbs = [v for v in verbs_in(doc, lo, hi) if plausible_verb(doc, v)]
-    text = doc.text
-    for v in verbs:
-        if v.is_cognition and not re.match(r"\s+that\b", text[v.end : v.end + 6]):
-            continue
-        sp = _verb_subject(doc, index, lo, v)
-        if sp is None:
-            continue
-        end = v.end
-        obj = re.match(r"\s+(?:reporters|journalists|the \w+|\w+)(?=\s*[,:])", text[end:hi])
-        if v.form in ("told", "tell", "tells", "telling") and obj:
-            end += obj.end()
-        that = re.match(r"\s*(?:,\s*)?(?=that\b)", text[end:hi])
-        if that:
-            end += that.end()
-        return _Attribution((v.start, v.end), sp, end)
-    colon = re.search(r"^\s*(.{1,60}?)\s*:\s*$", text[lo:hi])
-    if colon and "," not in colon.group(1):
-        sp = noun_phrase(doc, index, lo, lo + colon.end(1))
-        if sp is not None and len(_WORD.findall(colon.group(1))) <= 6:
-            c = lo + colon.end() - 1
-            while text[c] != ":":
-                c -= 1
-            return _Attribution((c, c + 1), sp, c + 1)
-    return None
-
-
-def _verb_subject(doc: Doc, index: NameIndex, lo: int, v: Verb) -> Mention | None:
-    if v.is_ing:
-        before = doc.text[lo : v.start].rstrip()
-        if not before.endswith(","):
-            return None
-        s_lo, _ = doc.sentence_at(v.start)
-        cs = clause_start(doc, s_lo, v.start)
-        return clause_subject(doc, index, cs, v.start)
-    return subject_before(doc, index, lo, v.start)
 
 
 def _absorb_split(
@@ -332,9 +224,12 @@ def _absorb_split(
         else:
             if s_lo != q2.start or doc.sentence_index(last_end) + 1 < doc.sentence_index(s_lo):
                 break
-            if doc.text[q2.end : s_hi].strip(" .") != "" and not _ends_sentence(doc, q2, s_hi):
-                break
-        if _trailing(doc, index, q2, s_hi) is not None:
+            if not _ends_sentence(doc, q2, s_hi) and (
+                len(_WORD.findall(doc.text[q2.start : q2.end])) < LONG_QUOTE
+                or any(v.is_speech for v in verbs_in(doc, q2.end, s_hi))
+            ):
+                break  # “A,” he said. “B” to C, she said: B is not A's continuation
+        if trailing(doc, index, q2, s_hi) is not None:
             break
         d.parts.append((q2.start, q2.end))
         d.end = q2.end
@@ -348,8 +243,8 @@ def _absorb_split(
 
 def _merge_indirect(drafts: list[Draft], indirect: list[Draft]) -> list[Draft]:
     """Add indirect claims; an unattributed quotation inside one makes it mixed."""
-    kept = [d for d in drafts if not (d.fragment and d.cue is None)]
-    frags = [d for d in drafts if d.fragment and d.cue is None]
+    kept = [d for d in drafts if d.cue is not None]
+    frags = [d for d in drafts if d.cue is None]
     out = list(kept)
     for ind in indirect:
         if any(ind.start < d.end and d.start < ind.end for d in kept):

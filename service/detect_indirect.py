@@ -15,21 +15,22 @@ from __future__ import annotations
 import bisect
 import re
 
-from service.cues import ACCORDING_RE, OBJECT_VERBS, words
+from service.cues import ACCORDING_RE, OBJECT_VERBS, QUOTE_ONLY_FORMS, words
 from service.detect_cuefind import (
     ClaimKind,
     Draft,
     Verb,
     clause_end,
     clause_start,
+    coordinated_subject,
+    ing_subject,
     object_after,
     plausible_verb,
-    prev_word,
     skip_fillers,
     subject_before,
     verbs_in,
 )
-from service.detect_mentions import Mention, NameIndex, clause_subject, noun_phrase
+from service.detect_mentions import Mention, NameIndex, noun_phrase
 from service.detect_text import Doc
 
 _WORD = re.compile(r"\w+")
@@ -63,7 +64,7 @@ def _words(doc: Doc, lo: int, hi: int) -> int:
 
 def indirect_drafts(doc: Doc, index: NameIndex, quoted: list[Draft]) -> list[Draft]:
     """Indirect claims whose cue is not already used by a quotation claim."""
-    blocked = [(d.start, d.end) for d in quoted if not (d.fragment and d.cue is None)]
+    blocked = [(d.start, d.end) for d in quoted if d.cue is not None]
     blocked += [d.cue for d in quoted if d.cue is not None]
     blocked.sort()
     b_starts = [a for a, _ in blocked]
@@ -82,7 +83,7 @@ def indirect_drafts(doc: Doc, index: NameIndex, quoted: list[Draft]) -> list[Dra
             if d is not None:
                 out.append(d)
     for v in verbs_in(doc, 0, len(doc.text)):
-        if not free(v.start) or not plausible_verb(doc, v):
+        if not free(v.start) or v.form in QUOTE_ONLY_FORMS or not plausible_verb(doc, v):
             continue
         if any(d.cue and d.cue[0] <= v.start < d.cue[1] for d in out):
             continue
@@ -178,16 +179,11 @@ def _forward(doc: Doc, index: NameIndex, v: Verb) -> Draft | None:
     s_lo, s_hi = doc.sentence_at(v.start)
     text = doc.text
     if v.is_ing:
-        if not text[s_lo : v.start].rstrip().endswith(","):
-            return None
-        cs = clause_start(doc, s_lo, v.start)
-        sp = clause_subject(doc, index, cs, v.start)
+        sp = ing_subject(doc, index, s_lo, v)
     else:
         sp = subject_before(doc, index, s_lo, v.start)
-        if sp is None and prev_word(doc, v.start) in ("and", "but", "or"):
-            # coordinated verb: "Clinton praised X and said …" shares the subject
-            cs = clause_start(doc, s_lo, v.start)
-            sp = clause_subject(doc, index, cs, v.start)
+        if sp is None:
+            sp = coordinated_subject(doc, index, s_lo, v)
     if sp is None:
         return None
     pos = skip_fillers(doc, v.end, s_hi)

@@ -254,18 +254,6 @@ def _is_abbrev_token(word: str) -> bool:
 _TIME_WORDS = frozenset(
     words("ago later earlier day days week weeks month months year years time times hour hours")
 )
-_MAIN_VERBS = frozenset(words("has have had is was are were met made took gave went came"))
-
-
-def clause_subject(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | None:
-    """The subject at the start of a clause ("Xi signaled …, saying"): the words before
-    its main verb (a lower-case word in -ed or a common finite verb)."""
-    cut = end
-    for t in doc.tokens_in(start, end)[1:]:
-        if t.text[0].islower() and (t.lower.endswith("ed") or t.lower in _MAIN_VERBS):
-            cut = t.start
-            break
-    return noun_phrase(doc, index, start, cut)
 
 
 def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | None:

@@ -11,9 +11,10 @@ import bisect
 import re
 from typing import NamedTuple
 
-from service.cues import ABBREVIATIONS, VERB_RE
+from service.cues import ABBREVIATIONS, ALL_VERB_FORMS, NAMING_FORMS
 from service.detect_quotes import QuoteSpan, find_quotes, paragraph_bounds
 
+_WORD_RE = re.compile(r"\w+")  # a verb form is a whole \w run, as with cues.VERB_RE
 TOKEN_RE = re.compile(r"\w+(?:[’'\-&.]\w+)*|\S")
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[A-Z0-9])|\n+")
 
@@ -50,8 +51,16 @@ class Doc:
         self.tokens = [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
         self._t_starts = [t.start for t in self.tokens]
         self.common_caps = self._common_caps()
-        self.verbs = [(m.start(), m.end(), m.group().lower()) for m in VERB_RE.finditer(text)]
+        self.verbs: list[tuple[int, int, str]] = []
+        self.naming: list[tuple[int, int, str]] = []  # cues.NAMING_FORMS
+        for m in _WORD_RE.finditer(text):
+            low = m.group().lower()
+            if low in ALL_VERB_FORMS:
+                self.verbs.append((m.start(), m.end(), low))
+            elif low in NAMING_FORMS:
+                self.naming.append((m.start(), m.end(), low))
         self._v_starts = [v[0] for v in self.verbs]
+        self._n_starts = [v[0] for v in self.naming]
 
     def _common_caps(self) -> frozenset[str]:
         """Capitalised words that are ordinary words here ("Following", "Pressure").
@@ -159,11 +168,14 @@ class Doc:
         hi = bisect.bisect_left(self._t_starts, end)
         return [t for t in self.tokens[lo:hi] if t.end <= end]
 
-    def verbs_between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
-        """Reporting-verb matches starting in ``[lo, hi)`` (see ``cues.VERB_RE``)."""
-        a = bisect.bisect_left(self._v_starts, lo)
-        b = bisect.bisect_left(self._v_starts, hi)
-        return [v for v in self.verbs[a:b] if v[1] <= hi]
+    def verbs_between(
+        self, lo: int, hi: int, *, naming: bool = False
+    ) -> list[tuple[int, int, str]]:
+        """Reporting-verb (or naming-verb) forms starting in ``[lo, hi)``."""
+        verbs, starts = (self.naming, self._n_starts) if naming else (self.verbs, self._v_starts)
+        a = bisect.bisect_left(starts, lo)
+        b = bisect.bisect_left(starts, hi)
+        return [v for v in verbs[a:b] if v[1] <= hi]
 
     def token_index(self, pos: int) -> int:
         return bisect.bisect_left(self._t_starts, pos)

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 import instructor
+import jiter
 import openai
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -242,11 +243,22 @@ class LLMClient:
                 attempts=e.n_attempts,
                 usage=counter.usage(),
             ) from e
+        except instructor.core.exceptions.IncompleteOutputException as e:
+            limit = max_tokens or self.settings.max_tokens
+            raise ExtractionError(
+                f"the model's answer was cut off at the token limit ({limit} tokens; "
+                "CLAIMSTANCE_MAX_TOKENS)",
+                last_output=completion_text(e.last_completion),
+                attempts=counter.responses,
+                usage=counter.usage(),
+            ) from e
         except (openai.OpenAIError, httpx.HTTPError) as e:
             raise translate_error(e) from e
         except instructor.core.exceptions.InstructorError as e:
             raise ExtractionError(
-                f"unusable answer from the model: {e}", attempts=1, usage=counter.usage()
+                f"unusable answer from the model: {e}",
+                attempts=counter.responses,
+                usage=counter.usage(),
             ) from e
         if not isinstance(value, response_model):  # instructor returns a subclass instance
             value = response_model.model_validate(value.model_dump())
@@ -268,12 +280,18 @@ def completion_text(completion: Any) -> str | None:
     return content if isinstance(content, str) else None
 
 
-def parse_json_payload(payload: str) -> Any:
-    """Parse a model payload that may be wrapped in a Markdown code fence."""
+def parse_json_payload(payload: str, *, partial: bool = False) -> Any:
+    """Parse a model payload that may be wrapped in a Markdown code fence.
+
+    ``partial`` also accepts JSON cut off mid-way (a token limit), returning what was
+    complete, so that the claims before the cut are not lost.
+    """
     text = payload.strip()
     if text.startswith("```"):
         text = text.split("\n", 1)[1] if "\n" in text else ""
         text = text.rsplit("```", 1)[0]
+    if partial:
+        return jiter.from_json(text.encode(), partial_mode="trailing-strings")
     return json.loads(text)
 
 

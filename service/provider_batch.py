@@ -25,83 +25,43 @@ import asyncio
 import json
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from schemas.drafts import ArticleDraft
-from schemas.models import Article, ExtractionWarning, Usage
+from schemas.models import Article, Extraction, ExtractionWarning, Usage
 from service.article import LEDE_CHARS, PROMPT_NAME, ground_claim
 from service.assemble import GroundedClaim, build_extraction
 from service.batch import error_record, finish_job, job_params, open_job
 from service.batch_progress import NullReporter, Reporter
 from service.batch_stats import BatchStats, BatchSummary, Price
 from service.errors import ClaimstanceError, ConfigError, ExtractionError, InputError, ProviderError
-from service.llm import BatchAPI, BatchInfo, parse_json_payload, request_body
+from service.llm import BatchAPI, BatchInfo, request_body
 from service.manifest import (
     ERRORS,
     EXTRACTIONS,
     AppendLog,
     DirectoryLock,
     JobState,
-    write_json_atomic,
 )
 from service.pipeline import Extractor
 from service.prompts import load_prompt
+from service.provider_batch_io import (
+    BatchState,
+    Shard,
+    custom_id,
+    parse_answer,
+    parse_custom_id,
+    read_line,
+)
 
 STATE_DIR = "provider_batch"
 STATE = "state.json"
 MAX_REQUESTS = 50_000
 MAX_BYTES = 190 * 1024 * 1024
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
-SEP = "::"
 
 Inputs = Callable[[], Iterable[Article | InputError]]
-
-
-@dataclass
-class Shard:
-    index: int
-    file: str
-    requests: int = 0
-    input_file_id: str | None = None
-    batch_id: str | None = None
-    status: str | None = None
-    output_file_id: str | None = None
-    error_file_id: str | None = None
-    downloaded: bool = False
-
-
-@dataclass
-class BatchState:
-    built: bool = False
-    job: str = ""
-    shards: list[Shard] = field(default_factory=list)
-
-    @classmethod
-    def load(cls, path: Path) -> BatchState:
-        if not path.exists():
-            return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        shards = [Shard(**s) for s in data.get("shards", [])]
-        return cls(built=bool(data.get("built")), job=str(data.get("job", "")), shards=shards)
-
-    def save(self, path: Path) -> None:
-        write_json_atomic(
-            path, {"built": self.built, "job": self.job, "shards": [asdict(s) for s in self.shards]}
-        )
-
-
-def custom_id(article_id: str, part: int, count: int) -> str:
-    return f"{part}/{count}{SEP}{article_id}"
-
-
-def parse_custom_id(value: str) -> tuple[str, int, int]:
-    head, _, article_id = value.partition(SEP)
-    part, _, count = head.partition("/")
-    return article_id, int(part), int(count)
 
 
 def article_requests(article: Article, extractor: Extractor, targets: Sequence[str]) -> list[str]:
@@ -335,7 +295,7 @@ class ProviderBatch:
                 if where is None:
                     continue  # not part of this provider batch (e.g. added to the input later)
                 try:
-                    extraction = self.extraction(item, [_read_line(p, o) for p, o in where])
+                    extraction = self.extraction(item, [read_line(p, o) for p, o in where])
                 except ClaimstanceError as e:
                     usage = e.usage if isinstance(e, ExtractionError) else None
                     record = error_record(e, article_id=item.id, source=item.id, usage=usage)
@@ -353,7 +313,7 @@ class ProviderBatch:
             extractions.close()
             errors.close()
 
-    def extraction(self, article: Article, answers: list[dict[str, Any]]) -> Any:
+    def extraction(self, article: Article, answers: list[dict[str, Any]]) -> Extraction:
         """One article's Extraction from its batch answers (one per chunk)."""
         settings = self.extractor.settings
         text = article.text
@@ -366,7 +326,7 @@ class ProviderBatch:
             answer = by_part.get(part)
             if answer is None:
                 raise ProviderError(f"the batch returned no answer for part {part}", retryable=True)
-            draft, part_usage = _draft(answer)
+            draft, part_usage = parse_answer(answer)
             usage = usage + part_usage
             for claim_draft in draft.claims:
                 grounded = ground_claim(claim_draft, text, window, settings.fuzzy_threshold)
@@ -384,57 +344,3 @@ class ProviderBatch:
             usage=usage,
             warnings=warnings,
         )
-
-
-def _read_line(path: Path, offset: int) -> dict[str, Any]:
-    with path.open("rb") as f:
-        f.seek(offset)
-        record: dict[str, Any] = json.loads(f.readline())
-        return record
-
-
-def _draft(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage]:
-    """The parsed draft of one batch answer line, or a typed error."""
-    response = answer.get("response") or {}
-    body = response.get("body") or {}
-    status = response.get("status_code")
-    error = answer.get("error") or (body.get("error") if isinstance(body, dict) else None)
-    if status != 200 or error:
-        message = (error or {}).get("message") if isinstance(error, dict) else error
-        raise ProviderError(
-            f"batch request failed (HTTP {status}): {message or 'no detail'}",
-            retryable=status in (None, 408, 429, 500, 502, 503, 504),
-            status_code=status,
-        )
-    raw_usage = body.get("usage") or {}
-    usage = Usage(
-        prompt_tokens=int(raw_usage.get("prompt_tokens") or 0),
-        completion_tokens=int(raw_usage.get("completion_tokens") or 0),
-        calls=1,
-    )
-    payload = _payload(body)
-    try:
-        draft = ArticleDraft.model_validate(
-            parse_json_payload(payload or ""), context={"lenient": True}
-        )
-    except (ValueError, ValidationError) as e:
-        raise ExtractionError(
-            f"the batch answer does not parse as ArticleDraft: {str(e)[:300]}",
-            last_output=payload,
-            attempts=1,
-            usage=usage,
-        ) from e
-    return draft, usage
-
-
-def _payload(body: dict[str, Any]) -> str | None:
-    try:
-        message = body["choices"][0]["message"]
-    except (KeyError, IndexError, TypeError):
-        return None
-    for call in message.get("tool_calls") or []:
-        arguments = (call.get("function") or {}).get("arguments")
-        if isinstance(arguments, str):
-            return arguments
-    content = message.get("content")
-    return content if isinstance(content, str) else None

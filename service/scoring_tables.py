@@ -12,10 +12,19 @@ if TYPE_CHECKING:
 
 
 def quote_table(self: EvalReport) -> Table:
-    """Quote content P/R/F1 per level (rows) for all, speech, direct, indirect."""
-    q = self.total.quote
-    counts = ", ".join(f"{s} {q[s]['exact'].n_gold}/{q[s]['exact'].n_pred}" for s in q)
-    return _prf_table("Quote content (micro)", q, f"gold/pred: {counts}")
+    """Quote content P/R/F1, one row per (subset, level): narrow enough for any terminal."""
+    table = _table("Quote content (micro)", "subset", "level", "P", "R", "F1", "gold", "pred")
+    for subset, levels in self.total.quote.items():
+        for index, (level, prf) in enumerate(levels.items()):
+            table.add_row(
+                subset if index == 0 else "",
+                level,
+                *(f"{x:.3f}" for x in (prf.precision, prf.recall, prf.f1)),
+                str(prf.n_gold),
+                str(prf.n_pred),
+                end_section=index == len(levels) - 1,
+            )
+    return table
 
 
 def report_tables(self: EvalReport, *, per_article: bool = False) -> list[Table]:

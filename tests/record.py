@@ -1,10 +1,13 @@
 """Re-record the regression cassettes and expected outputs against the embedded model.
 
-    .venv/bin/python -m tests.record [pytest -k filter]
+    .venv/bin/python -m tests.record [-k FILTER]            # re-record cassettes + expected
+    .venv/bin/python -m tests.record --expected-only        # replay, rewrite expected only
 
-Starts the embedded llama.cpp server (SmolLM2-135M-Instruct), deletes and re-records
-every cassette in cassettes/, and rewrites tests/expected/*.jsonl. Recordings are never
-edited by hand; review `git diff tests/expected/` before committing.
+The first starts the embedded llama.cpp server (SmolLM2-135M-Instruct), deletes and
+re-records every cassette in cassettes/, and rewrites tests/expected/*.jsonl. The second
+is for code changes that alter outputs but not requests (grounding, assembly): it
+replays the recordings strictly and rewrites only the expected outputs. Recordings are
+never edited by hand; review `git diff tests/expected/` before committing.
 """
 
 from __future__ import annotations
@@ -14,9 +17,17 @@ import sys
 
 import pytest
 
+
+def main(argv: list[str]) -> int:
+    args = ["tests/test_regression.py", "-q", "-p", "no:cacheprovider"]
+    if "--expected-only" in argv:
+        argv.remove("--expected-only")
+        os.environ["CLAIMSTANCE_UPDATE_EXPECTED"] = "1"
+    else:
+        os.environ["CLAIMSTANCE_RECORD"] = "1"
+        args.append("--record-mode=rewrite")
+    return pytest.main([*args, *argv])
+
+
 if __name__ == "__main__":
-    os.environ["CLAIMSTANCE_RECORD"] = "1"
-    extra = ["-k", sys.argv[1]] if len(sys.argv) > 1 else []
-    sys.exit(
-        pytest.main(["tests/test_regression.py", "--record-mode=rewrite", "-p", "no:randomly", "-q", *extra])
-    )
+    sys.exit(main(sys.argv[1:]))

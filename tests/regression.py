@@ -23,6 +23,8 @@ TARGETS = ["US–China cooperation"]
 PLACEHOLDER_URL = "http://embedded.claimstance.test/v1"
 RECORD_COMMAND = ".venv/bin/python -m tests.record"
 RECORDING = os.environ.get("CLAIMSTANCE_RECORD") == "1"
+#: Replay the recordings as they are and rewrite only tests/expected/ (code changes).
+UPDATING_EXPECTED = os.environ.get("CLAIMSTANCE_UPDATE_EXPECTED") == "1"
 
 
 def regression_settings(strategy: str, base_url: str, cache_dir: Path) -> Settings:
@@ -47,7 +49,7 @@ def regression_settings(strategy: str, base_url: str, cache_dir: Path) -> Settin
 
 def _placeholder(request: Any) -> Any:
     """Record every request as if sent to the placeholder host (the port is random)."""
-    scheme_host, _, rest = request.uri.partition("/v1/")
+    _, _, rest = request.uri.partition("/v1/")
     if rest:
         request.uri = f"{PLACEHOLDER_URL}/{rest}"
     return request

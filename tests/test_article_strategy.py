@@ -13,7 +13,7 @@ from schemas.models import Extraction
 from service.config import Settings
 from service.errors import ExtractionError, ProviderError
 from service.pipeline import Extractor
-from tests.fakes import FakeLLM, article_in, claim
+from tests.fakes import FakeLLM, article_in, claim, completion
 
 
 def run(settings: Settings, fake: FakeLLM, text: str, **kwargs: Any) -> Extraction:
@@ -190,3 +190,52 @@ def test_claims_on_chunk_edges_are_neither_lost_nor_doubled(
     assert len(fake.requests) > 3
     assert_grounded(extraction, text)
     assert [c.quote.text for c in extraction.claims] == quotes
+
+
+def test_answer_cut_at_the_token_limit_keeps_its_complete_claims(
+    make_settings: Callable[..., Settings],
+) -> None:
+    text = "Intro.\n\n“First point,” said Ann Lee. “Second point,” said Bo Chan."
+    full = json.dumps(
+        {"claims": [claim("“First point,”", "Ann Lee"), claim("“Second point,”", "Bo Chan")]}
+    )
+    cut = full[: full.index("Second") + 3]
+
+    def answer(request: dict[str, Any]) -> httpx.Response:
+        body = completion({"claims": []}, request)
+        body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = cut
+        body["choices"][0]["finish_reason"] = "length"
+        return httpx.Response(200, json=body)
+
+    extraction = run(make_settings(), FakeLLM(answer), text)
+    assert [c.speaker.name for c in extraction.claims] == ["Ann Lee"]
+
+
+def test_a_failed_chunk_is_a_warning_when_others_succeed(
+    make_settings: Callable[..., Settings],
+) -> None:
+    paragraphs = [
+        f"Paragraph {i} has “quote number {i}” said Speaker Number{i}." for i in range(40)
+    ]
+    text = "\n\n".join(paragraphs)
+
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        chunk = article_in(request)
+        if "Paragraph 0 " in chunk:
+            return {"claims": "garbage"}
+        found = [
+            claim(f"“quote number {i}”", f"Speaker Number{i}")
+            for i in range(40)
+            if f"“quote number {i}”" in chunk
+        ]
+        return {"claims": found}
+
+    extraction = run(
+        make_settings(chunk_chars=800, chunk_overlap=100, max_reasks=0), FakeLLM(answer), text
+    )
+    codes = [w.code for w in extraction.warnings]
+    assert codes == ["chunk_failed"]
+    assert extraction.warnings[0].detail["window"][0] == 0
+    assert len(extraction.claims) > 20
+    with pytest.raises(ExtractionError):  # every chunk failing fails the article
+        run(make_settings(max_reasks=0), FakeLLM(lambda r: {"claims": "garbage"}), text[:500])

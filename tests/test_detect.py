@@ -412,7 +412,7 @@ def test_polnear_dev_regression() -> None:
             top3 += any(hits[:3])
     precision, recall = tp / pred_n, tp / gold_n
     f1 = 2 * precision * recall / (precision + recall)
-    assert recall >= 0.78, recall
-    assert f1 >= 0.82, f1
+    assert recall >= 0.87, recall
+    assert f1 >= 0.87, f1
     assert top1 / spk_n >= 0.93, top1 / spk_n
-    assert top3 / spk_n >= 0.95, top3 / spk_n
+    assert top3 / spk_n >= 0.945, top3 / spk_n

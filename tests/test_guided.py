@@ -64,7 +64,9 @@ def test_ambiguous_speaker_is_a_constrained_choice(make_settings: Callable[..., 
     fake = FakeLLM(decide)
     extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
     speaker_requests = [
-        r for r in fake.requests if "speaker" in r["tools"][0]["function"]["parameters"]["properties"]
+        r
+        for r in fake.requests
+        if "speaker" in r["tools"][0]["function"]["parameters"]["properties"]
     ]
     for request in speaker_requests:
         enum = request["tools"][0]["function"]["parameters"]["properties"]["speaker"]["enum"]

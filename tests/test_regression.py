@@ -27,6 +27,7 @@ from tests.regression import (
     SEEDS,
     STRATEGIES,
     TARGETS,
+    UPDATING_EXPECTED,
     VCR_CONFIG,
     regression_settings,
 )
@@ -116,7 +117,7 @@ def test_replay_reproduces_expected_output(
         raise
     Extraction.model_validate(extraction.model_dump(), context={"text": article.text})
     record = extraction.model_dump(mode="json")
-    if RECORDING:
+    if RECORDING or UPDATING_EXPECTED:
         _store_expected(strategy, record)
         return
     stored = _expected_records(strategy).get(seed.stem)
@@ -130,7 +131,9 @@ def test_replay_reproduces_expected_output(
             )
         )
         pytest.fail(
-            f"{strategy}/{seed.stem}: replayed output differs from tests/expected/{strategy}.jsonl. If the "
-            f"change is intended, re-record with `{RECORD_COMMAND}`.\n{diff[:4000]}",
+            f"{strategy}/{seed.stem}: replayed output differs from tests/expected/"
+            f"{strategy}.jsonl. If the change is intended, run `{RECORD_COMMAND} "
+            f"--expected-only` (code change) or `{RECORD_COMMAND}` (prompt or schema change)."
+            f"\n{diff[:4000]}",
             pytrace=False,
         )

@@ -100,9 +100,10 @@ def test_perfect_prediction_scores_one_everywhere() -> None:
     for subset, levels in report.total.quote.items():
         for level, counts in levels.items():
             assert prf(counts) == (1.0, 1.0, 1.0), (subset, level)
-    for subset in ("all", "speech"):
-        for what, acc in report.total.attribution[subset].items():
+    for subset, accs in report.total.attribution.items():
+        for what, acc in accs.items():
             assert acc.accuracy == 1.0, (subset, what)
+    for subset in ("all", "speech"):
         assert all(prf(c) == (1.0, 1.0, 1.0) for c in report.total.cue[subset].values())
     assert report.total.attribution["all"]["speaker_exact"].n == 3  # E4 has no source
     assert report.total.attribution["all"]["cue_exact"].n == 4
@@ -199,6 +200,26 @@ def test_speaker_and_cue_on_matched_quotes() -> None:
     assert speech["matched"].n == 3 and speech["speaker_exact"].n == 2
 
 
+def test_attribution_by_direct_and_indirect_gold() -> None:
+    by_name = claim(span('"we will win."'), cue=span("said"), mention=span("Smith"))
+    pronoun = claim(span('"It is ours," he added, "and theirs."'), mention=span("Jones"))
+    belief = claim(span("the vote was rigged"), cue=span("believes"), mention=span("Jones"))
+    told = claim(span("that taxes will rise."), cue=span("said"), mention=span("Lee"))
+    report = score([GOLD], {"doc": extraction(by_name, pronoun, belief, told)})
+    direct, indirect = report.total.attribution["direct"], report.total.attribution["indirect"]
+    assert direct["matched"].n == 2 and indirect["matched"].n == 2
+    assert (direct["speaker_exact"].n, direct["speaker_exact"].correct) == (2, 1)
+    assert (indirect["speaker_exact"].n, indirect["speaker_exact"].correct) == (1, 1)  # E4: none
+    assert (direct["cue_exact"].correct, indirect["cue_exact"].correct) == (1, 1)
+    data = report.to_json()["total"]["attribution"]
+    assert data["direct"]["speaker_overlap"]["accuracy"] == 0.5
+    assert data["indirect"]["cue_overlap"] == {"n": 2, "correct": 1, "accuracy": 0.5}
+    out = io.StringIO()
+    report.render(Console(file=out, width=220))
+    header = next(line for line in out.getvalue().splitlines() if "indirect" in line and "speech" in line)
+    assert "direct" in header.replace("indirect", "")
+
+
 def test_stance_macro_f1() -> None:
     gold = GoldDocument(
         "doc",
@@ -282,9 +303,10 @@ def test_gold_as_prediction_oracle_on_polnear_scores_one() -> None:
     for subset, levels in report.total.quote.items():
         for level, counts in levels.items():
             assert prf(counts) == (1.0, 1.0, 1.0), (subset, level)
-    for subset in ("all", "speech"):
-        for what, acc in report.total.attribution[subset].items():
+    for subset, accs in report.total.attribution.items():
+        for what, acc in accs.items():
             assert acc.accuracy == 1.0, (subset, what)
+    for subset in ("all", "speech"):
         assert all(prf(c) == (1.0, 1.0, 1.0) for c in report.total.cue[subset].values())
     assert report.gold["with_content"] == report.total.quote["all"]["exact"].n_gold
     assert not report.missing_predictions and not report.unknown_predictions
