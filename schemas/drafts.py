@@ -8,6 +8,7 @@ article itself; a validator hook in the validation context lets the pipeline rej
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any, Literal
@@ -124,7 +125,12 @@ class OpenStanceChoice(_Draft):
 
 def speaker_choice_model(options: Sequence[str]) -> type[BaseModel]:
     """A one-field model whose answer must be one of ``options`` (a JSON schema enum)."""
-    choice: Any = Literal.__getitem__(tuple(options))
+    return _speaker_choice(tuple(options))
+
+
+@functools.lru_cache(maxsize=1024)
+def _speaker_choice(options: tuple[str, ...]) -> type[BaseModel]:
+    choice: Any = Literal.__getitem__(options)
     return create_model(
         "SpeakerChoice",
         __base__=_Draft,

@@ -21,7 +21,6 @@ from service.assemble import GroundedClaim, interrupted_parts
 from service.context import RunContext
 from service.errors import ExtractionError
 from service.grounding import align, align_quote
-from service.llm import parse_json_payload
 from service.prompts import load_prompt
 from service.registry import SpeakerDraft
 
@@ -134,6 +133,8 @@ def _lenient(error: ExtractionError) -> str | None:
     Claims that fail validation, or were cut off by a token limit, are left out here;
     the ones kept are grounded (or dropped with a warning) like any others.
     """
+    from service.llm import parse_json_payload
+
     if not error.last_output:
         return None
     try:

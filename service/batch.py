@@ -28,12 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from schemas.models import SCHEMA_VERSION, Article, Extraction, Usage
+from schemas.models import SCHEMA_VERSION, Article, Usage
 from service.batch_progress import NullReporter, Reporter
 from service.batch_stats import BatchStats, BatchSummary, Price
-from service.config import Settings
 from service.errors import ClaimstanceError, ExtractionError, InputError
 from service.manifest import (
     ERRORS,
@@ -60,30 +57,6 @@ class InternalError(ClaimstanceError):
     """An unexpected exception while processing one article (a bug): isolated, recorded."""
 
     code = "internal"
-
-
-def batch_settings(settings: Settings, concurrency: int) -> Settings:
-    """Settings whose per-context request limiter admits ``concurrency`` requests."""
-    return settings.model_copy(update={"concurrency": max(1, min(concurrency, MAX_CONCURRENCY))})
-
-
-def http_client_factory(settings: Settings) -> Any:
-    """An httpx client factory whose connection pool is not smaller than the concurrency."""
-
-    def make() -> httpx.AsyncClient:
-        size = max(settings.concurrency, 10)
-        return httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-            follow_redirects=True,
-        )
-
-    return make
-
-
-def make_extractor(settings: Settings, concurrency: int) -> Extractor:
-    tuned = batch_settings(settings, concurrency)
-    return Extractor(tuned, http_client_factory=http_client_factory(tuned))
 
 
 def job_params(extractor: Extractor, targets: Sequence[str]) -> dict[str, Any]:
@@ -319,6 +292,11 @@ async def _pipeline(
         for task in (producer, *workers):
             task.cancel()
         await asyncio.gather(producer, *workers, return_exceptions=True)
+    except BaseException:  # e.g. the input reader failed: stop the workers, keep the records
+        for task in (producer, *workers):
+            task.cancel()
+        await asyncio.gather(producer, *workers, return_exceptions=True)
+        raise
     finally:
         await results.put(None)
         await asyncio.gather(writer, return_exceptions=True)
@@ -410,7 +388,3 @@ def finish_job(
 def extraction_ids(out_dir: Path) -> list[str]:
     """Article ids in ``extractions.jsonl``, in file order (for checks and tests)."""
     return [str(r["article_id"]) for r in iter_jsonl(out_dir / EXTRACTIONS)]
-
-
-def load_extractions(out_dir: Path) -> list[Extraction]:
-    return [Extraction.model_validate(r) for r in iter_jsonl(out_dir / EXTRACTIONS)]

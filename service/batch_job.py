@@ -8,12 +8,14 @@ budget would have been exceeded; 130 interrupted (Ctrl-C). Re-running resumes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 
-from service.batch import make_extractor, run_batch
+from service.batch import MAX_CONCURRENCY, run_batch
 from service.batch_progress import Reporter, count_inputs, make_reporter
 from service.batch_stats import EXIT_CONFIG, EXIT_INTERRUPTED, BatchSummary, Price, price_for
 from service.config import Settings
@@ -42,6 +44,30 @@ class BatchRequest:
     ray: bool = False
     ray_address: str | None = None
     ray_actors: int = 2
+
+
+def batch_settings(settings: Settings, concurrency: int) -> Settings:
+    """Settings whose per-context request limiter admits ``concurrency`` requests."""
+    return settings.model_copy(update={"concurrency": max(1, min(concurrency, MAX_CONCURRENCY))})
+
+
+def http_client_factory(settings: Settings) -> Callable[[], httpx.AsyncClient]:
+    """An httpx client factory whose connection pool is not smaller than the concurrency."""
+
+    def make() -> httpx.AsyncClient:
+        size = max(settings.concurrency, 10)
+        return httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
+            follow_redirects=True,
+        )
+
+    return make
+
+
+def make_extractor(settings: Settings, concurrency: int) -> Extractor:
+    tuned = batch_settings(settings, concurrency)
+    return Extractor(tuned, http_client_factory=http_client_factory(tuned))
 
 
 def execute(request: BatchRequest, settings: Settings) -> int:

@@ -7,8 +7,9 @@ Extractor from several loops (the sync API keeps its own); so they are made per 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -18,12 +19,21 @@ from service.cache import ResponseCache, cache_key
 from service.chunking import chunk_ranges
 from service.config import Settings
 from service.errors import ExtractionError
-from service.llm import LLMClient, Message
 from service.prompts import Prompt
 
+if TYPE_CHECKING:  # openai and instructor take half a second to import: only when calling
+    from service.llm import LLMClient
+
+Message = dict[str, str]
 HttpClientFactory = Callable[[], httpx.AsyncClient]
 Fallback = Callable[[ExtractionError], "str | None"]
 T = TypeVar("T", bound=BaseModel)
+
+
+@functools.lru_cache(maxsize=256)
+def _schema(response_model: type[BaseModel]) -> dict[str, Any]:
+    """Generating a JSON schema costs milliseconds per call; models are immutable classes."""
+    return response_model.model_json_schema()
 
 
 class RunContext:
@@ -49,6 +59,8 @@ class RunContext:
         key = self._loop_key()
         client = self._clients.get(key)
         if client is None:
+            from service.llm import LLMClient
+
             base_url = None
             if self.settings.embedded:
                 from service.embedded import shared_server
@@ -90,7 +102,7 @@ class RunContext:
         key = cache_key(
             self.settings,
             prompt_ref=prompt.ref,
-            schema=response_model.model_json_schema(),
+            schema=_schema(response_model),
             strategy=strategy,
             targets=targets,
             messages=messages,

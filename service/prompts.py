@@ -26,6 +26,12 @@ _ENV = jinja2.Environment(
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> jinja2.Template:
+    """Compiling a template costs milliseconds; batch jobs render it per request."""
+    return _ENV.from_string(source)
+
+
 @dataclass(frozen=True)
 class Prompt:
     name: str
@@ -40,8 +46,8 @@ class Prompt:
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """System and user messages; a missing variable is an error, never an empty string."""
         try:
-            system = _ENV.from_string(self.system).render(**variables)
-            user = _ENV.from_string(self.user).render(**variables)
+            system = _compiled(self.system).render(**variables)
+            user = _compiled(self.user).render(**variables)
         except jinja2.UndefinedError as e:
             raise ConfigError(f"prompt {self.ref}: {e}") from e
         return [

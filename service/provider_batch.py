@@ -151,7 +151,7 @@ class ProviderBatch:
         self.reporter.finish(summary)
         return summary
 
-    def _pending(self, state: JobState) -> Iterator[Article | InputError]:
+    def _pending(self, state: JobState, *, count: bool) -> Iterator[Article | InputError]:
         """Articles still to do (the engine's skip rules), and input errors."""
         seen: set[str] = set()
         for item in self.inputs():
@@ -159,12 +159,12 @@ class ProviderBatch:
                 yield item
                 continue
             if item.id in seen:
-                self.stats.duplicates += 1
+                self.stats.duplicates += count
                 continue
             seen.add(item.id)
             failed = f"article:{item.id}" in state.failed
             if item.id in state.done or (failed if not self.retry_failed else not failed):
-                self.stats.skipped += 1
+                self.stats.skipped += count
                 continue
             yield item
 
@@ -177,7 +177,7 @@ class ProviderBatch:
         size = 0
         errors = AppendLog(self.out_dir / ERRORS)
         try:
-            for item in self._pending(state):
+            for item in self._pending(state, count=True):
                 if isinstance(item, InputError):
                     record = error_record(item, article_id=None, source=item.source, usage=None)
                     errors.append([json.dumps(record, ensure_ascii=False)])
@@ -288,7 +288,7 @@ class ProviderBatch:
         extractions = AppendLog(self.out_dir / EXTRACTIONS)
         errors = AppendLog(self.out_dir / ERRORS)
         try:
-            for item in self._pending(state):
+            for item in self._pending(state, count=False):
                 if isinstance(item, InputError):
                     continue  # recorded while building
                 where = index.get(item.id)

@@ -216,7 +216,9 @@ def test_attribution_by_direct_and_indirect_gold() -> None:
     assert data["indirect"]["cue_overlap"] == {"n": 2, "correct": 1, "accuracy": 0.5}
     out = io.StringIO()
     report.render(Console(file=out, width=220))
-    header = next(line for line in out.getvalue().splitlines() if "indirect" in line and "speech" in line)
+    header = next(
+        line for line in out.getvalue().splitlines() if "indirect" in line and "speech" in line
+    )
     assert "direct" in header.replace("indirect", "")
 
 
