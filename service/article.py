@@ -59,6 +59,25 @@ def draft_check(
     return check
 
 
+def chunk_messages(
+    article: Article,
+    targets: Sequence[str],
+    window: tuple[int, int],
+    part: int,
+    part_count: int,
+) -> list[dict[str, str]]:
+    """The article prompt for one chunk (shared with provider batch mode)."""
+    start, end = window
+    return load_prompt(PROMPT_NAME).render(
+        title=article.title,
+        text=article.text[start:end],
+        part=part,
+        part_count=part_count,
+        lede=article.text[:LEDE_CHARS] if start > 0 else "",
+        targets=list(targets),
+    )
+
+
 async def run_article(
     article: Article, targets: Sequence[str], context: RunContext
 ) -> StrategyResult:
@@ -68,15 +87,7 @@ async def run_article(
     prompt = load_prompt(PROMPT_NAME)
 
     async def one_chunk(part: int, window: tuple[int, int]) -> StrategyResult:
-        start, end = window
-        messages = prompt.render(
-            title=article.title,
-            text=text[start:end],
-            part=part,
-            part_count=len(ranges),
-            lede=text[:LEDE_CHARS] if start > 0 else "",
-            targets=list(targets),
-        )
+        messages = chunk_messages(article, targets, window, part, len(ranges))
         token = DRAFT_CHECK.set(draft_check(text, window, targets, settings.fuzzy_threshold))
         try:
             draft, usage = await context.ask(

@@ -147,6 +147,17 @@ def _is_retryable(error: BaseException) -> bool:
     return isinstance(error, ProviderError) and error.retryable
 
 
+def transport_retrying(settings: Settings, sleep: Sleep) -> AsyncRetrying:
+    """The one transport retry policy: retryable ProviderErrors, Retry-After honoured."""
+    return AsyncRetrying(
+        stop=stop_after_attempt(settings.transport_retries + 1),
+        wait=_transport_wait,
+        retry=retry_if_exception(_is_retryable),
+        sleep=sleep,
+        reraise=True,
+    )
+
+
 class LLMClient:
     """An async structured-output client for one OpenAI-compatible endpoint."""
 
@@ -194,14 +205,7 @@ class LLMClient:
         counter = _Counter()
 
         async def send(*args: Any, **kwargs: Any) -> Any:
-            retrying = AsyncRetrying(
-                stop=stop_after_attempt(self.settings.transport_retries + 1),
-                wait=_transport_wait,
-                retry=retry_if_exception(_is_retryable),
-                sleep=self._sleep,
-                reraise=True,
-            )
-            async for attempt in retrying:
+            async for attempt in transport_retrying(self.settings, self._sleep):
                 with attempt:
                     if attempt.retry_state.attempt_number > 1:
                         counter.retries += 1
@@ -393,14 +397,7 @@ class BatchAPI:
         self._sleep = sleep
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.settings.transport_retries + 1),
-            wait=_transport_wait,
-            retry=retry_if_exception(_is_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        async for attempt in retrying:
+        async for attempt in transport_retrying(self.settings, self._sleep):
             with attempt:
                 try:
                     return await call()

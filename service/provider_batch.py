@@ -1,7 +1,8 @@
 """Provider batch mode: the article strategy through OpenAI's Batch API (half price, ≤24 h).
 
 1. *build*: stream the pending articles; for each chunk, the same messages and request
-   body as the live article strategy (``prompt.render`` + :func:`service.llm.request_body`)
+   body as the live article strategy (:func:`service.article.chunk_messages` +
+   :func:`service.llm.request_body`)
    become one line of a request file; files are split at ``max_requests`` lines or
    ``max_bytes`` (the API's limits are 50,000 requests and 200 MB);
 2. *submit*: upload each file and create its batch; ids are saved in
@@ -30,7 +31,7 @@ from typing import Any
 
 from schemas.drafts import ArticleDraft
 from schemas.models import Article, Extraction, ExtractionWarning, Usage
-from service.article import LEDE_CHARS, PROMPT_NAME, ground_claim
+from service.article import chunk_messages, ground_claim
 from service.assemble import GroundedClaim, build_extraction
 from service.batch import error_record, finish_job, job_params, open_job
 from service.batch_progress import NullReporter, Reporter
@@ -45,7 +46,6 @@ from service.manifest import (
     JobState,
 )
 from service.pipeline import Extractor
-from service.prompts import load_prompt
 from service.provider_batch_io import (
     BatchState,
     Shard,
@@ -66,19 +66,10 @@ Inputs = Callable[[], Iterable[Article | InputError]]
 
 def article_requests(article: Article, extractor: Extractor, targets: Sequence[str]) -> list[str]:
     """The request-file lines for one article: one per chunk, as the live path sends."""
-    prompt = load_prompt(PROMPT_NAME)
-    text = article.text
-    ranges = extractor.context.chunk_ranges(text)
+    ranges = extractor.context.chunk_ranges(article.text)
     lines = []
-    for part, (start, end) in enumerate(ranges, start=1):
-        messages = prompt.render(
-            title=article.title,
-            text=text[start:end],
-            part=part,
-            part_count=len(ranges),
-            lede=text[:LEDE_CHARS] if start > 0 else "",
-            targets=list(targets),
-        )
+    for part, window in enumerate(ranges, start=1):
+        messages = chunk_messages(article, targets, window, part, len(ranges))
         body = request_body(extractor.settings, ArticleDraft, messages)
         line = {
             "custom_id": custom_id(article.id, part, len(ranges)),
