@@ -5,7 +5,7 @@ The model's offsets are never trusted. Each string is found by a cascade:
 1. ``exact``: a plain substring of the raw text;
 2. ``normalized``: a substring after folding curly/straight quotes, dashes, whitespace runs
    and "…" / "..." (case is kept), found in a cached normalised copy of the text whose
-   index map leads back to raw offsets;
+   index map leads back to raw offsets (:mod:`service.textnorm`);
 3. ``fuzzy``: a rapidfuzz alignment on the normalised strings with similarity at or above a
    threshold, only for needles of at least ``FUZZY_MIN_LEN`` characters.
 
@@ -20,20 +20,22 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
 
 from schemas.models import Span
+from service.textnorm import (
+    BLANK,
+    DASHES,
+    DOUBLE_QUOTES,
+    QUOTES,
+    SINGLE_QUOTES,
+    norm_needle,
+    normalized_text,
+)
 
 Method = Literal["exact", "normalized", "fuzzy"]
-
-DOUBLE_QUOTES = '"“”„‟«»″'
-SINGLE_QUOTES = "'‘’‚‛′"
-QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
-DASHES = "–—‒−‐‑―"
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters and soft hyphen
 
 FUZZY_MIN_LEN = 12  # normalised characters; shorter needles never fuzzy-match
 MAX_GAP = 200  # raw characters allowed between the pieces of one quote
@@ -41,16 +43,6 @@ MAX_ELIDED_GAP = 600  # ... where the model marked the skipped words with an ell
 MIN_PIECE_LEN = 8  # normalised characters of a piece of a quote found exactly
 _CLOSING_PUNCT = ".,;:!?…" + DASHES + "-"
 _WORSE = {"exact": 0, "normalized": 1, "fuzzy": 2}
-_BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + INVISIBLE
-
-_FOLD = {
-    **dict.fromkeys(DOUBLE_QUOTES, '"'),
-    **dict.fromkeys(SINGLE_QUOTES, "'"),
-    **dict.fromkeys(DASHES, "-"),
-}
-_FOLDABLE = re.compile(f"[{re.escape(''.join(_FOLD))}]")  # re.sub beats str.translate here
-# Whitespace runs other than a lone space, invisible characters, and the ellipsis character.
-_SPECIAL = re.compile(f"[\\s{INVISIBLE}]{{2,}}|[^\\S ]|[{INVISIBLE}]|…")
 _EDGE_MARKS = f"[\\s{re.escape(QUOTES)}]*"
 _ELLIPSIS = r"(?:…|(?:\.\s?){2,}\.)"
 _CORE_EDGES = re.compile(
@@ -87,50 +79,6 @@ class QuoteAlignment:
     parts: tuple[Alignment, ...] = ()
 
 
-# --------------------------------------------------------------------------- normalisation
-
-
-def _normalize(text: str) -> tuple[str, tuple[int, ...]]:
-    chunks: list[str] = []
-    index: list[int] = []
-    pos = 0
-    for match in _SPECIAL.finditer(text):
-        start, end = match.span()
-        chunks.append(text[pos:start])
-        index.extend(range(pos, start))
-        token = match.group()
-        if token == "…":
-            chunks.append("...")
-            index.extend((start, start, start))
-        else:  # a whitespace run becomes one space; invisible characters alone vanish
-            first = next((k for k, ch in enumerate(token) if ch.isspace()), None)
-            if first is not None:
-                chunks.append(" ")
-                index.append(start + first)
-        pos = end
-    chunks.append(text[pos:])
-    index.extend(range(pos, len(text)))
-    index.append(len(text))
-    return _FOLDABLE.sub(lambda m: _FOLD[m.group()], "".join(chunks)), tuple(index)
-
-
-_normalized_text = lru_cache(maxsize=16)(_normalize)  # articles only, never needles
-
-
-def normalize(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, the raw index it comes from.
-
-    The map has one more entry than the normalised text: ``len(text)`` as a sentinel. A
-    normalised span ``[i, j)`` (``j > i``) covers the raw span ``[map[i], map[j - 1] + 1)``.
-    """
-    norm, index = _normalized_text(text)
-    return norm, list(index)
-
-
-def _norm_needle(needle: str) -> str:
-    return _normalize(needle)[0].strip()
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -143,8 +91,8 @@ def _bounds(text: str, window: tuple[int, int] | None) -> tuple[int, int]:
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     piece = text[start:end]
-    start += len(piece) - len(piece.lstrip(_BLANK))
-    return start, max(start, end - len(piece) + len(piece.rstrip(_BLANK)))
+    start += len(piece) - len(piece.lstrip(BLANK))
+    return start, max(start, end - len(piece) + len(piece.rstrip(BLANK)))
 
 
 def _inside_word(text: str, at: int) -> bool:
@@ -168,7 +116,7 @@ def _ranked(spans: Sequence[tuple[int, int]], text: str, near: int | None) -> li
 
 
 def _norm_range(text: str, lo: int, hi: int) -> tuple[str, tuple[int, ...], int, int]:
-    norm, index = _normalized_text(text)
+    norm, index = normalized_text(text)
     return norm, index, bisect_left(index, lo, 0, len(norm)), bisect_left(index, hi, 0, len(norm))
 
 
@@ -185,7 +133,7 @@ def _occurrences(
         at = text.find(raw, at + 1, hi)
     if found:
         return "exact", found
-    target = _norm_needle(needle)
+    target = norm_needle(needle)
     if not target:
         return "normalized", found
     norm, index, nlo, nhi = _norm_range(text, lo, hi)
@@ -218,7 +166,7 @@ def _best_cut(hay: str, needle: str, fixed: int, moving: int, radius: int, left:
 def _fuzzy(
     needle: str, text: str, lo: int, hi: int, near: int | None, threshold: float
 ) -> Alignment | None:
-    target = _norm_needle(needle)
+    target = norm_needle(needle)
     if len(target) < FUZZY_MIN_LEN or threshold > 1.0:
         return None
     norm, index, nlo, nhi = _norm_range(text, lo, hi)
@@ -408,7 +356,7 @@ def _chain(
     core: str, text: str, lo: int, hi: int, near: int | None, threshold: float
 ) -> list[Alignment] | None:
     """Align the quote piece by piece, in order, each piece close after the previous one."""
-    rest, elided = _strip_separators(_norm_needle(core))
+    rest, elided = _strip_separators(norm_needle(core))
     pieces: list[Alignment] = []
     single = False
     while rest:

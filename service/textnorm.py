@@ -1,0 +1,78 @@
+"""Text normalisation with a map back to raw offsets (curly/straight quotes, dashes,
+whitespace runs, "…" / "...", invisible characters), shared by grounding and detection."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+DOUBLE_QUOTES = '"“”„‟«»″'
+SINGLE_QUOTES = "'‘’‚‛′"
+QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
+DASHES = "–—‒−‐‑―"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters and soft hyphen
+
+BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + INVISIBLE
+
+_FOLD = {
+    **dict.fromkeys(DOUBLE_QUOTES, '"'),
+    **dict.fromkeys(SINGLE_QUOTES, "'"),
+    **dict.fromkeys(DASHES, "-"),
+}
+_FOLDABLE = re.compile(f"[{re.escape(''.join(_FOLD))}]")  # re.sub beats str.translate here
+# Whitespace runs other than a lone space, invisible characters, and the ellipsis character.
+_SPECIAL = re.compile(f"[\\s{INVISIBLE}]{{2,}}|[^\\S ]|[{INVISIBLE}]|…")
+
+
+def _normalize(text: str) -> tuple[str, tuple[int, ...]]:
+    chunks: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for match in _SPECIAL.finditer(text):
+        start, end = match.span()
+        chunks.append(text[pos:start])
+        index.extend(range(pos, start))
+        token = match.group()
+        if token == "…":
+            chunks.append("...")
+            index.extend((start, start, start))
+        else:  # a whitespace run becomes one space; invisible characters alone vanish
+            first = next((k for k, ch in enumerate(token) if ch.isspace()), None)
+            if first is not None:
+                chunks.append(" ")
+                index.append(start + first)
+        pos = end
+    chunks.append(text[pos:])
+    index.extend(range(pos, len(text)))
+    index.append(len(text))
+    return _FOLDABLE.sub(lambda m: _FOLD[m.group()], "".join(chunks)), tuple(index)
+
+
+normalized_text = lru_cache(maxsize=16)(_normalize)  # articles only, never needles
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the raw index it comes from.
+
+    The map has one more entry than the normalised text: ``len(text)`` as a sentinel. A
+    normalised span ``[i, j)`` (``j > i``) covers the raw span ``[map[i], map[j - 1] + 1)``.
+    """
+    norm, index = normalized_text(text)
+    return norm, list(index)
+
+
+def norm_needle(needle: str) -> str:
+    return _normalize(needle)[0].strip()
+
+
+__all__ = [
+    "BLANK",
+    "DASHES",
+    "DOUBLE_QUOTES",
+    "INVISIBLE",
+    "QUOTES",
+    "SINGLE_QUOTES",
+    "norm_needle",
+    "normalize",
+    "normalized_text",
+]
