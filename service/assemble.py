@@ -162,7 +162,7 @@ def build_extraction(
             Claim(
                 id=f"q{claim.quote.start}-{claim.quote.end}",
                 quote=claim.quote,
-                quote_parts=claim.parts,
+                quote_parts=claim.parts if len(claim.parts) > 1 else [],
                 kind=claim.kind or structural_kind(claim.quote.text),
                 claim=claim.claim,
                 cue=claim.cue,

@@ -16,7 +16,11 @@ from service.detect_quotes import QuoteSpan, find_quotes, paragraph_bounds
 
 _WORD_RE = re.compile(r"\w+")  # a verb form is a whole \w run, as with cues.VERB_RE
 TOKEN_RE = re.compile(r"\w+(?:[’'\-&.]\w+)*|\S")
-_BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[A-Z0-9])|\n+")
+# Sentence ends, line breaks, and breadcrumb separators ("Home » World » US and China
+# pledge …", a spaced » or › before a capital), which are not closing guillemets.
+_BOUNDARY_RE = re.compile(
+    r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[A-Z0-9])|\n+|(?<=\w)\s[»›]\s(?=[A-Z])"
+)
 
 
 class Token(NamedTuple):

@@ -89,3 +89,20 @@ def test_text_without_claims_makes_no_calls(make_settings: Callable[..., Setting
         extraction = ex.extract("The weather was mild. Markets closed higher on Monday.")
     assert extraction.claims == [] and fake.requests == []
     assert extraction.usage.calls == 0
+
+
+def test_breadcrumb_is_not_a_speaker_and_single_parts_are_not_listed(
+    make_settings: Callable[..., Settings],
+) -> None:
+    text = "Home » US and China pledge to stabilise tense relationship after talks\n\nBody."
+    fake = FakeLLM(decide)
+    extraction = run_text(make_settings(strategy="guided"), fake, text)
+    assert extraction.claims, "the headline's reported pledge is a claim"
+    claim = extraction.claims[0]
+    assert claim.speaker.name != "Home"
+    assert claim.quote_parts == []
+
+
+def run_text(settings: Settings, fake: FakeLLM, text: str) -> Extraction:
+    with Extractor(settings, http_client_factory=fake.client) as extractor:
+        return extractor.extract(text, targets=["US–China cooperation"])
