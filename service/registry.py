@@ -152,7 +152,8 @@ class SpeakerRegistry:
         if kind == "person":  # "China" or "the ministry" in running text is no mention
             mentions += self._name_mentions(cluster)
         unique = _non_overlapping(mentions)
-        aliases = sorted({m.text for m in unique} | set(cluster.names) - {canonical})
+        forms = sorted({m.text for m in unique} | set(cluster.names) - {canonical})
+        aliases = sorted({form.casefold(): form for form in forms}.values())  # "He" ~ "he"
         return SpeakerProfile(
             id=UNKNOWN if is_unknown else slug(canonical),
             name="unknown" if is_unknown else canonical,
