@@ -14,6 +14,7 @@ Vendor exceptions are translated into :mod:`service.errors` types with ``raise â
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -143,6 +144,20 @@ def _transport_wait(state: RetryCallState) -> float:
     return backoff * (0.5 + random.random() / 2)
 
 
+@functools.lru_cache(maxsize=512)
+def wire_model(response_model: type[BaseModel]) -> type[BaseModel]:
+    """The response model as instructor wants it, made once per model.
+
+    instructor wraps a plain model in a new ``OpenAISchema`` subclass on every call, which
+    costs milliseconds and defeats its own per-class schema cache; an already wrapped
+    class is used as is. The wrapper keeps the name and docstring, so requests are the same.
+    """
+    if issubclass(response_model, instructor.OpenAISchema):
+        return response_model
+    wrapped: type[BaseModel] = instructor.openai_schema(response_model)
+    return wrapped
+
+
 def _is_retryable(error: BaseException) -> bool:
     return isinstance(error, ProviderError) and error.retryable
 
@@ -227,7 +242,7 @@ class LLMClient:
         reasks = self.settings.max_reasks if max_reasks is None else max_reasks
         try:
             value = await create(  # type: ignore[misc]
-                response_model=response_model,
+                response_model=wire_model(response_model),
                 messages=messages,
                 model=self.model,
                 temperature=self.settings.temperature,
@@ -332,7 +347,7 @@ def request_body(
     create = instructor.patch(create=capture, mode=_MODES[mode])
     try:
         create(
-            response_model=response_model,
+            response_model=wire_model(response_model),
             messages=messages,
             model=settings.resolved_model,
             temperature=settings.temperature,
