@@ -6,6 +6,7 @@ article that failed, and callers record it and go on.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -116,11 +117,17 @@ def read_articles(inputs: Iterable[str]) -> Iterator[Article | InputError]:
 
 
 def _read_stdin() -> Iterator[Article | InputError]:
-    """JSONL when the first non-blank character is '{', else one plain-text article."""
-    data = sys.stdin.buffer.read()
-    if data.lstrip()[:1] == b"{":
-        yield from _read_jsonl(data.splitlines(keepends=True), "<stdin>")
+    """JSONL (streamed) when the first non-blank character is '{', else one text article."""
+    stream = sys.stdin.buffer
+    head: list[bytes] = []
+    for line in stream:
+        head.append(line)
+        if line.strip():
+            break
+    if head and head[-1].lstrip()[:1] == b"{":
+        yield from _read_jsonl(itertools.chain(head, stream), "<stdin>")
         return
+    data = b"".join(head) + stream.read()
     try:
         yield article_from_text(decode_text(data, source="<stdin>"), source="<stdin>")
     except InputError as e:
