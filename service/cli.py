@@ -45,6 +45,10 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor writ
 CacheDir = Annotated[Optional[Path], typer.Option(help="Response cache directory.")]  # noqa: UP045
 
 
+def _fail(error: ClaimstanceError) -> None:
+    err.print(f"[red]error[/red] ({error.code}): {error}")
+
+
 def make_settings(
     *,
     model: str | None = None,
@@ -53,17 +57,18 @@ def make_settings(
     no_cache: bool = False,
     cache_dir: Path | None = None,
 ) -> Settings:
-    return Settings.from_env(
-        model=model,
-        base_url=base_url,
-        strategy=strategy,
-        cache_enabled=False if no_cache else None,
-        cache_dir=cache_dir,
-    )
-
-
-def _fail(error: ClaimstanceError) -> None:
-    err.print(f"[red]error[/red] ({error.code}): {error}")
+    """Settings from the environment and the common options; unusable ones exit with 2."""
+    try:
+        return Settings.from_env(
+            model=model,
+            base_url=base_url,
+            strategy=strategy,
+            cache_enabled=False if no_cache else None,
+            cache_dir=cache_dir,
+        )
+    except ClaimstanceError as e:
+        _fail(e)
+        raise typer.Exit(2) from e
 
 
 @app.command()
@@ -81,17 +86,9 @@ def extract(
     cache_dir: CacheDir = None,
 ) -> None:
     """Extract claims from articles and write one Extraction per article as JSONL."""
-    try:
-        settings = make_settings(
-            model=model,
-            base_url=base_url,
-            strategy=strategy,
-            no_cache=no_cache,
-            cache_dir=cache_dir,
-        )
-    except ClaimstanceError as e:
-        _fail(e)
-        raise typer.Exit(2) from e
+    settings = make_settings(
+        model=model, base_url=base_url, strategy=strategy, no_cache=no_cache, cache_dir=cache_dir
+    )
     failures = asyncio.run(_extract_all(paths, target or [], settings, out))
     if failures:
         err.print(f"[yellow]{failures} article(s) failed[/yellow]")
@@ -267,17 +264,9 @@ def batch(
     """Extract many articles into a resumable job directory (JSONL, Parquet, CSV)."""
     from service.batch_job import BatchRequest, execute
 
-    try:
-        settings = make_settings(
-            model=model,
-            base_url=base_url,
-            strategy=strategy,
-            no_cache=no_cache,
-            cache_dir=cache_dir,
-        )
-    except ClaimstanceError as e:
-        _fail(e)
-        raise typer.Exit(2) from e
+    settings = make_settings(
+        model=model, base_url=base_url, strategy=strategy, no_cache=no_cache, cache_dir=cache_dir
+    )
     request = BatchRequest(
         paths=paths,
         out_dir=out,
