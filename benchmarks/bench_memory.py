@@ -15,9 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, env, machine, stub_server, write_articles
-
-CLI = str(ROOT / ".venv" / "bin" / "claimstance")
+from benchmarks.common import batch_command, env, machine, stub_server, write_articles
 
 
 def peak_rss_mb(command: list[str]) -> tuple[float, float]:
@@ -41,20 +39,7 @@ def main() -> None:
         for size in args.sizes:
             source = write_articles(Path(tmp) / f"in-{size}.jsonl", size)
             out = Path(tmp) / f"out-{size}"
-            command = [
-                CLI,
-                "batch",
-                str(source),
-                "--out",
-                str(out),
-                "--base-url",
-                base_url,
-                "--no-cache",
-                "--concurrency",
-                "64",
-                "--quiet",
-            ]
-            rss, seconds = peak_rss_mb(command)
+            rss, seconds = peak_rss_mb(batch_command(source, out, base_url, "--no-cache"))
             results.append((size, rss))
             print(f"{size} articles: peak RSS {rss:.1f} MB, {seconds:.1f}s", flush=True)
     (small, small_rss), (large, large_rss) = results[0], results[-1]

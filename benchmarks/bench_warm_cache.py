@@ -17,26 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, env, machine, stub_server, write_articles
-
-CLI = str(ROOT / ".venv" / "bin" / "claimstance")
+from benchmarks.common import batch_command, env, machine, stub_server, write_articles
 
 
 def batch(source: Path, out: Path, base_url: str, cache: Path) -> float:
-    command = [
-        CLI,
-        "batch",
-        str(source),
-        "--out",
-        str(out),
-        "--base-url",
-        base_url,
-        "--cache-dir",
-        str(cache),
-        "--concurrency",
-        "64",
-        "--quiet",
-    ]
+    command = batch_command(source, out, base_url, "--cache-dir", str(cache))
     started = time.perf_counter()
     subprocess.run(command, check=True, env=env(OPENAI_API_KEY="sk-bench"))
     return time.perf_counter() - started

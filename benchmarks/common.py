@@ -14,6 +14,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 PYTHON = sys.executable
+CLI = str(ROOT / ".venv" / "bin" / "claimstance")
+
+
+def batch_command(source: Path, out: Path, base_url: str, *cache: str) -> list[str]:
+    """``claimstance batch`` at concurrency 64 against the stub; ``cache`` options appended."""
+    return [
+        CLI, "batch", str(source), "--out", str(out), "--base-url", base_url,
+        "--concurrency", "64", "--quiet", *cache,
+    ]  # fmt: skip
 
 
 @contextlib.contextmanager
