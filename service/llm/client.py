@@ -1,0 +1,216 @@
+"""Structured calls: instructor over the OpenAI SDK, with transport retries per request
+(:mod:`service.llm.transport`) and validation re-asks by instructor."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+import instructor
+import jiter
+import openai
+from pydantic import BaseModel
+
+from schemas.models import Usage
+from service.config import Settings
+from service.errors import ExtractionError, ProviderError
+from service.llm.transport import Sleep, translate_error, transport_retrying
+
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, str]
+
+#: Structured-output modes by setting name (``CLAIMSTANCE_LLM_MODE``).
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+}
+# instructor logs every failed attempt at ERROR; we turn them into typed errors and
+# warnings instead, so its log lines would only duplicate them on a user's terminal.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+@dataclass
+class _Counter:
+    calls: int = 0
+    retries: int = 0
+    responses: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def usage(self) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            calls=self.calls,
+            retries=self.retries,
+            reasks=max(self.responses - 1, 0),
+        )
+
+
+@dataclass
+class LLMResult(Generic[T]):
+    value: T
+    usage: Usage
+    #: The validated answer as JSON, which is what the cache stores.
+    raw: str = field(repr=False)
+
+
+@functools.lru_cache(maxsize=512)
+def wire_model(response_model: type[BaseModel]) -> type[BaseModel]:
+    """The response model as instructor wants it, made once per model.
+
+    instructor wraps a plain model in a new ``OpenAISchema`` subclass on every call, which
+    costs milliseconds and defeats its own per-class schema cache; an already wrapped
+    class is used as is. The wrapper keeps the name and docstring, so requests are the same.
+    """
+    if issubclass(response_model, instructor.OpenAISchema):
+        return response_model
+    wrapped: type[BaseModel] = instructor.openai_schema(response_model)
+    return wrapped
+
+
+class LLMClient:
+    """An async structured-output client for one OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.model = settings.resolved_model
+        key = api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
+        self._client = openai.AsyncOpenAI(
+            api_key=key or "not-needed",
+            base_url=base_url or settings.base_url,
+            max_retries=0,
+            timeout=settings.timeout,
+            http_client=http_client,
+        )
+        chosen = mode or settings.llm_mode
+        # Forced tool calls are constrained decoding on OpenAI, vLLM, Ollama and
+        # llama.cpp alike (llama-cpp-python rejects response_format "json_schema").
+        self.mode = "tools" if chosen == "auto" else chosen
+        # A local llama.cpp server answers 500 to requests it cannot handle; retrying
+        # those only repeats the failure. Remote 5xx are transient and retried.
+        self._retry_5xx = not settings.embedded
+        self._sleep = sleep
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def structured(
+        self,
+        response_model: type[T],
+        messages: list[Message],
+        *,
+        max_reasks: int | None = None,
+        max_tokens: int | None = None,
+    ) -> LLMResult[T]:
+        """Ask for ``response_model``; raise ProviderError or ExtractionError on failure."""
+        counter = _Counter()
+
+        async def send(*args: Any, **kwargs: Any) -> Any:
+            async for attempt in transport_retrying(self.settings, self._sleep):
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        counter.retries += 1
+                    counter.calls += 1
+                    try:
+                        response = await self._client.chat.completions.create(*args, **kwargs)
+                    except (openai.OpenAIError, httpx.HTTPError) as e:
+                        error = translate_error(e)
+                        if not self._retry_5xx and (error.status_code or 0) >= 500:
+                            error.retryable = False
+                        raise error from e
+            counter.responses += 1
+            if response.usage is not None:
+                counter.prompt_tokens += response.usage.prompt_tokens or 0
+                counter.completion_tokens += response.usage.completion_tokens or 0
+            return response
+
+        create = instructor.patch(create=send, mode=MODES[self.mode])
+        reasks = self.settings.max_reasks if max_reasks is None else max_reasks
+        try:
+            value = await create(  # type: ignore[misc]
+                response_model=wire_model(response_model),
+                messages=messages,
+                model=self.model,
+                temperature=self.settings.temperature,
+                max_tokens=max_tokens or self.settings.max_tokens,
+                max_retries=reasks,
+            )
+        except ProviderError:
+            raise
+        except instructor.core.exceptions.InstructorRetryException as e:
+            cause = e.__cause__
+            if isinstance(cause, ProviderError):  # a transport failure, not validation
+                raise cause from cause.__cause__
+            raise ExtractionError(
+                f"the model's answer failed validation after {e.n_attempts} attempt(s): "
+                f"{str(e)[:500]}",
+                last_output=completion_text(e.last_completion),
+                attempts=e.n_attempts,
+                usage=counter.usage(),
+            ) from e
+        except instructor.core.exceptions.IncompleteOutputException as e:
+            limit = max_tokens or self.settings.max_tokens
+            raise ExtractionError(
+                f"the model's answer was cut off at the token limit ({limit} tokens; "
+                "CLAIMSTANCE_MAX_TOKENS)",
+                last_output=completion_text(e.last_completion),
+                attempts=counter.responses,
+                usage=counter.usage(),
+            ) from e
+        except (openai.OpenAIError, httpx.HTTPError) as e:
+            raise translate_error(e) from e
+        except instructor.core.exceptions.InstructorError as e:
+            raise ExtractionError(
+                f"unusable answer from the model: {e}",
+                attempts=counter.responses,
+                usage=counter.usage(),
+            ) from e
+        if not isinstance(value, response_model):  # instructor returns a subclass instance
+            value = response_model.model_validate(value.model_dump())
+        return LLMResult(value=value, usage=counter.usage(), raw=value.model_dump_json())
+
+
+def completion_text(completion: Any) -> str | None:
+    """The payload of a chat completion: tool-call arguments or message content."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    calls = getattr(message, "tool_calls", None) or []
+    for call in calls:
+        arguments = getattr(getattr(call, "function", None), "arguments", None)
+        if isinstance(arguments, str):
+            return arguments
+    content = getattr(message, "content", None)
+    return content if isinstance(content, str) else None
+
+
+def parse_json_payload(payload: str, *, partial: bool = False) -> Any:
+    """Parse a model payload that may be wrapped in a Markdown code fence.
+
+    ``partial`` also accepts JSON cut off mid-way (a token limit), returning what was
+    complete, so that the claims before the cut are not lost.
+    """
+    text = payload.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    if partial:
+        return jiter.from_json(text.encode(), partial_mode="trailing-strings")
+    return json.loads(text)

@@ -1,0 +1,101 @@
+"""Transport failures: one retry policy (tenacity, honouring Retry-After) and the
+translation of SDK and httpx exceptions into :class:`service.errors.ProviderError`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+
+import httpx
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from service.config import Settings
+from service.errors import ProviderError
+
+Sleep = Callable[[float], Awaitable[None]]
+
+_RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+_MAX_RETRY_AFTER = 120.0
+
+
+def translate_error(error: BaseException) -> ProviderError:
+    """Map an SDK/transport exception to a ProviderError that says whether to retry."""
+    if isinstance(error, ProviderError):
+        return error
+    if isinstance(error, openai.APITimeoutError):
+        return ProviderError(
+            "request to the LLM endpoint timed out", retryable=True, original=error
+        )
+    if isinstance(error, openai.APIConnectionError):
+        return ProviderError(
+            f"cannot reach the LLM endpoint: {error}", retryable=True, original=error
+        )
+    if isinstance(error, openai.APIStatusError):
+        status = error.status_code
+        detail = _error_detail(error)
+        hint = {
+            401: " (check OPENAI_API_KEY)",
+            403: " (the key lacks access)",
+            404: " (check CLAIMSTANCE_MODEL and the base URL)",
+        }.get(status, "")
+        provider_error = ProviderError(
+            f"LLM endpoint answered HTTP {status}: {detail}{hint}",
+            retryable=status in _RETRYABLE_STATUS,
+            status_code=status,
+            original=error,
+        )
+        provider_error.retry_after = _retry_after(error.response)  # type: ignore[attr-defined]
+        return provider_error
+    if isinstance(error, httpx.TimeoutException):
+        return ProviderError(
+            "request to the LLM endpoint timed out", retryable=True, original=error
+        )
+    if isinstance(error, httpx.TransportError):
+        return ProviderError(f"transport error: {error}", retryable=True, original=error)
+    return ProviderError(f"unexpected LLM client error: {error!r}", retryable=False, original=error)
+
+
+def _error_detail(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error") or body
+        return str(message)[:300]
+    return str(error.message)[:300]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` or ``Retry-After``)."""
+    for header, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        raw = response.headers.get(header)
+        if raw is None:
+            continue
+        try:
+            return min(max(float(raw) * scale, 0.0), _MAX_RETRY_AFTER)
+        except ValueError:
+            continue  # an HTTP date; fall back to backoff
+    return None
+
+
+def _transport_wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    asked = getattr(error, "retry_after", None)
+    if isinstance(asked, float):
+        return asked
+    backoff: float = min(0.5 * 2 ** (state.attempt_number - 1), 30.0)
+    return backoff * (0.5 + random.random() / 2)
+
+
+def _is_retryable(error: BaseException) -> bool:
+    return isinstance(error, ProviderError) and error.retryable
+
+
+def transport_retrying(settings: Settings, sleep: Sleep) -> AsyncRetrying:
+    """The one transport retry policy: retryable ProviderErrors, Retry-After honoured."""
+    return AsyncRetrying(
+        stop=stop_after_attempt(settings.transport_retries + 1),
+        wait=_transport_wait,
+        retry=retry_if_exception(_is_retryable),
+        sleep=sleep,
+        reraise=True,
+    )
