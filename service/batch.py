@@ -21,17 +21,19 @@ one at a time. In-flight articles always finish and are written whole.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemas.models import SCHEMA_VERSION, Article, Usage
+from schemas.models import SCHEMA_VERSION, Article
+from service.batch_outcome import Outcome, dumps, error_record, extract_outcome
 from service.batch_progress import NullReporter, Reporter
 from service.batch_stats import BatchStats, BatchSummary, Price
-from service.errors import ClaimstanceError, ExtractionError, InputError
+from service.errors import InputError
 from service.manifest import (
     ERRORS,
     EXTRACTIONS,
@@ -43,7 +45,6 @@ from service.manifest import (
     error_key,
     iter_jsonl,
     load_state,
-    now,
     rewrite_errors,
     write_json_atomic,
 )
@@ -52,11 +53,8 @@ from service.tables import rebuild_tables
 
 MAX_CONCURRENCY = 256
 
-
-class InternalError(ClaimstanceError):
-    """An unexpected exception while processing one article (a bug): isolated, recorded."""
-
-    code = "internal"
+#: Turns one article into its record: in this process or in a worker process.
+Runner = Callable[[Article, list[str]], Awaitable[Outcome]]
 
 
 def job_params(extractor: Extractor, targets: Sequence[str]) -> dict[str, Any]:
@@ -74,29 +72,8 @@ def job_params(extractor: Extractor, targets: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def error_record(
-    error: ClaimstanceError, *, article_id: str | None, source: str | None, usage: Usage | None
-) -> dict[str, Any]:
-    return {
-        "article_id": article_id,
-        "source": source,
-        "error": error.to_dict(),
-        "usage": usage.model_dump() if usage is not None else None,
-        "time": now(),
-    }
-
-
 def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-
-
-@dataclass
-class _Outcome:
-    line: str
-    is_error: bool
-    article_id: str | None
-    usage: Usage | None
-    cached: bool = False
 
 
 @dataclass
@@ -150,11 +127,14 @@ async def run_batch(
     total: int | None = None,
     count: Callable[[], int | None] | None = None,
     fsync: bool = True,
+    workers: int = 1,
 ) -> BatchSummary:
     """Extract every article of ``inputs`` into ``out_dir``; see the module docstring.
 
     ``count`` (run in a thread) may supply the number of input articles for the progress
-    display while the run is already under way.
+    display while the run is already under way. ``workers`` > 1 extracts in that many
+    worker processes (:mod:`service.batch_workers`), which share ``concurrency``; this
+    process still reads, admits, writes and accounts for every article.
     """
     wanted = [t.strip() for t in targets if t.strip()]
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -172,9 +152,10 @@ async def run_batch(
         errors = AppendLog(out_dir / ERRORS, fsync=fsync)
         counting = asyncio.create_task(_count(run.stats, count)) if count else None
         try:
-            await _pipeline(
-                run, inputs, extractor, wanted, concurrency, retry_failed, extractions, errors
-            )
+            async with _runner(extractor, workers, concurrency) as runner:
+                await _pipeline(
+                    run, inputs, runner, wanted, concurrency, retry_failed, extractions, errors
+                )
         finally:
             extractions.close()
             errors.close()
@@ -194,10 +175,21 @@ async def run_batch(
     return summary
 
 
+@contextlib.asynccontextmanager
+async def _runner(extractor: Extractor, workers: int, concurrency: int) -> AsyncIterator[Runner]:
+    if workers <= 1:
+        yield functools.partial(extract_outcome, extractor)
+        return
+    from service.batch_workers import WorkerPool
+
+    async with WorkerPool(extractor.settings, workers=workers, concurrency=concurrency) as pool:
+        yield pool.run
+
+
 async def _pipeline(
     run: _Run,
     inputs: Iterable[Article | InputError],
-    extractor: Extractor,
+    runner: Runner,
     targets: list[str],
     concurrency: int,
     retry_failed: bool,
@@ -206,7 +198,7 @@ async def _pipeline(
 ) -> None:
     workers_count = max(1, min(concurrency, MAX_CONCURRENCY))
     articles: asyncio.Queue[Article | None] = asyncio.Queue(maxsize=workers_count * 2)
-    results: asyncio.Queue[_Outcome | None] = asyncio.Queue()
+    results: asyncio.Queue[Outcome | None] = asyncio.Queue()
 
     async def produce() -> None:
         seen: dict[str, bytes] = {}
@@ -214,7 +206,7 @@ async def _pipeline(
         for index, item in enumerate(inputs):
             if isinstance(item, InputError):
                 record = error_record(item, article_id=None, source=item.source, usage=None)
-                await results.put(_Outcome(_dumps(record), True, None, None))
+                await results.put(Outcome(dumps(record), True, None, None))
                 continue
             digest = _digest(item.text)
             previous = seen.get(item.id)
@@ -228,7 +220,7 @@ async def _pipeline(
                         source=f"input #{index + 1} (id {item.id})",
                     )
                     record = error_record(error, article_id=None, source=error.source, usage=None)
-                    await results.put(_Outcome(_dumps(record), True, None, None))
+                    await results.put(Outcome(dumps(record), True, None, None))
                 continue
             seen[item.id] = digest
             # A normal run skips earlier failures; --retry-failed runs only those.
@@ -247,18 +239,7 @@ async def _pipeline(
         while (article := await articles.get()) is not None:
             run.stats.in_flight += 1
             try:
-                extraction = await extractor.aextract(article, targets=targets)
-                outcome = _Outcome(
-                    extraction.model_dump_json(),
-                    False,
-                    article.id,
-                    extraction.usage,
-                    cached=extraction.usage.cache_hit,
-                )
-            except ClaimstanceError as e:
-                outcome = _failure(e, article)
-            except Exception as e:  # a bug must not stop the other articles
-                outcome = _failure(InternalError(f"{type(e).__name__}: {e}"), article)
+                outcome = await runner(article, targets)
             finally:
                 run.stats.in_flight -= 1
             await results.put(outcome)
@@ -279,33 +260,33 @@ async def _pipeline(
             run.reporter.update(run.stats)
             run.changed.set()
 
-    writer = asyncio.create_task(write())
-    producer = asyncio.create_task(produce())
-    workers = [asyncio.create_task(work()) for _ in range(workers_count)]
-    try:
+    async def feed() -> None:
         await producer
         for _ in workers:
             await articles.put(None)
-        await asyncio.gather(*workers)
+
+    writer = asyncio.create_task(write())
+    producer = asyncio.create_task(produce())
+    workers = [asyncio.create_task(work()) for _ in range(workers_count)]
+    feeder = asyncio.create_task(feed())
+    tasks = (feeder, producer, *workers)
+    try:
+        # The first failure stops the rest: the reader failed, or the worker processes
+        # broke (per-article failures are outcomes, not exceptions).
+        await asyncio.gather(feeder, *workers)
     except asyncio.CancelledError:
         run.stopped = "interrupted"
-        for task in (producer, *workers):
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(producer, *workers, return_exceptions=True)
-    except BaseException:  # e.g. the input reader failed: stop the workers, keep the records
-        for task in (producer, *workers):
+        await asyncio.gather(*tasks, return_exceptions=True)
+    except BaseException:  # stop the workers, keep the records written so far
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(producer, *workers, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
         await results.put(None)
         await asyncio.gather(writer, return_exceptions=True)
-
-
-def _failure(error: ClaimstanceError, article: Article) -> _Outcome:
-    usage = error.usage if isinstance(error, ExtractionError) else None
-    record = error_record(error, article_id=article.id, source=article.id, usage=usage)
-    return _Outcome(_dumps(record), True, article.id, usage)
 
 
 def _append(extractions: AppendLog, good: list[str], errors: AppendLog, bad: list[str]) -> None:
@@ -313,7 +294,7 @@ def _append(extractions: AppendLog, good: list[str], errors: AppendLog, bad: lis
     errors.append(bad)
 
 
-def _account(run: _Run, outcome: _Outcome) -> None:
+def _account(run: _Run, outcome: Outcome) -> None:
     stats = run.stats
     if outcome.article_id is not None:
         run.committed -= 1
@@ -326,10 +307,6 @@ def _account(run: _Run, outcome: _Outcome) -> None:
         stats.cached += outcome.cached
         if outcome.article_id is not None:
             run.state.done.add(outcome.article_id)
-
-
-def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False)
 
 
 async def _count(stats: BatchStats, count: Callable[[], int | None]) -> None:

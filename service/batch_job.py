@@ -32,6 +32,7 @@ class BatchRequest:
     out_dir: Path
     targets: list[str] = field(default_factory=list)
     concurrency: int = 8
+    workers: int = 1
     budget_tokens: int | None = None
     retry_failed: bool = False
     force: bool = False
@@ -72,6 +73,10 @@ def make_extractor(settings: Settings, concurrency: int) -> Extractor:
 
 def execute(request: BatchRequest, settings: Settings) -> int:
     """Run the batch the request describes; print the summary; return the exit code."""
+    if request.workers > 1 and (request.ray or request.provider_batch):
+        mode = "--ray" if request.ray else "--provider-batch"
+        err.print(f"[red]error[/red] (config): --workers cannot be used with {mode}")
+        return EXIT_CONFIG
     if request.ray:
         from service.ray_batch import run_ray
 
@@ -128,6 +133,7 @@ async def _run(request: BatchRequest, extractor: Extractor, price: Price | None)
             progress=reporter,
             price=price,
             count=lambda: count_inputs(request.paths),
+            workers=request.workers,
         )
     finally:
         await extractor.aclose()

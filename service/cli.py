@@ -222,6 +222,15 @@ def batch(
     concurrency: Annotated[
         int, typer.Option(min=1, max=256, help="Articles (and LLM requests) in flight.")
     ] = 8,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Extract in N processes sharing --concurrency; for endpoints fast enough "
+            "that one CPU core is the limit.",
+        ),
+    ] = 1,
     budget_tokens: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(min=1, help="Stop cleanly before the job's tokens would exceed this."),
@@ -272,6 +281,7 @@ def batch(
         out_dir=out,
         targets=target or [],
         concurrency=concurrency,
+        workers=workers,
         budget_tokens=budget_tokens,
         retry_failed=retry_failed,
         force=force,

@@ -33,7 +33,8 @@ from schemas.drafts import ArticleDraft
 from schemas.models import Article, Extraction, ExtractionWarning, Usage
 from service.article import chunk_messages, ground_claim
 from service.assemble import GroundedClaim, build_extraction
-from service.batch import error_record, finish_job, job_params, open_job
+from service.batch import finish_job, job_params, open_job
+from service.batch_outcome import error_record
 from service.batch_progress import NullReporter, Reporter
 from service.batch_stats import BatchStats, BatchSummary, Price
 from service.errors import ClaimstanceError, ConfigError, ExtractionError, InputError, ProviderError

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,3 +84,39 @@ def claim(quote: str, speaker: str, **extra: Any) -> dict[str, Any]:
     }
     base.update(extra)
     return base
+
+
+@contextlib.contextmanager
+def loopback(fake: FakeLLM) -> Iterator[str]:
+    """Serve ``fake`` over HTTP on 127.0.0.1 (for code in other processes); yield its base URL.
+
+    Each request runs in its own thread, so an answer may block (e.g. until a test has
+    killed the process that sent it).
+    """
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            request = httpx.Request("POST", f"http://fake-llm.test{self.path}", content=body)
+            response = fake(request)
+            payload = response.read()
+            self.send_response(response.status_code)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()

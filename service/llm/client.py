@@ -7,6 +7,8 @@ import asyncio
 import functools
 import json
 import logging
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -33,6 +35,50 @@ MODES = {
 # instructor logs every failed attempt at ERROR; we turn them into typed errors and
 # warnings instead, so its log lines would only duplicate them on a user's terminal.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+class RememberedCheck:
+    """instructor's check for async validators, run once per response model, not ~6 times a call.
+
+    instructor 1.x walks the whole model tree in pure Python several times per request
+    (about a millisecond, the batch engine's largest overhead at high request rates). A
+    class does not change, so a model that passed is remembered (weakly, so per-article
+    choice models are not kept alive); a failing model is checked, and fails, every time.
+    """
+
+    def __init__(self, check: Callable[[Any], None]) -> None:
+        self.check = check
+        self.passed: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def __call__(self, response_model: Any) -> None:
+        try:
+            if response_model in self.passed:
+                return
+        except TypeError:  # not weakly referenceable (e.g. a typing alias): no memo
+            self.check(response_model)
+            return
+        self.check(response_model)
+        self.passed.add(response_model)
+
+
+def _remember_async_validator_checks() -> None:
+    try:
+        from instructor.v2.core import patch as v2_patch
+        from instructor.v2.validation import async_validators
+    except ImportError:  # another instructor layout: keep its behaviour
+        return
+    check = async_validators.reject_async_validators
+    if isinstance(check, RememberedCheck):
+        return
+    remembered = RememberedCheck(check)
+    # instructor imports it inside each function from this module, and once at the top
+    # of patch.py; both names are replaced.
+    setattr(async_validators, "reject_async_validators", remembered)  # noqa: B010
+    if getattr(v2_patch, "reject_async_validators", None) is check:
+        setattr(v2_patch, "reject_async_validators", remembered)  # noqa: B010
+
+
+_remember_async_validator_checks()
 
 
 @dataclass
