@@ -4,18 +4,22 @@ Both send the same requests (the article strategy's messages and tool schema, bu
 ``service.llm.request_body``) to the fixed-latency stub on loopback, at the same
 concurrency; one article is one request (the inputs fit one chunk). Runs alternate
 (baseline, claimstance, ...) and the best of ``--repeat`` runs of each is kept, which
-damps noise from other processes on a small machine.
+damps noise from other processes on a small machine. With ``--workers N`` the comparison
+is ``claimstance batch --workers N`` against the plain loop in N processes.
 
-    .venv/bin/python benchmarks/bench_throughput.py --latency 0.05 --concurrency 1 8 64
+    .venv/bin/python -m benchmarks.bench_throughput --latency 0.05 --concurrency 1 8 64 \
+        --workers 1 2
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import shutil
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -26,6 +30,7 @@ from schemas.drafts import ArticleDraft
 from service.batch import run_batch
 from service.batch_job import make_extractor
 from service.config import Settings
+from service.http_pool import pooled_client
 from service.inputs import read_articles
 from service.llm import request_body
 from service.prompts import load_prompt
@@ -54,14 +59,21 @@ def bodies(path: Path, settings: Settings) -> list[dict[str, object]]:
     return out
 
 
-async def baseline(base_url: str, requests: list[dict[str, object]], concurrency: int) -> float:
-    """Requests per second of a plain AsyncOpenAI loop with ``concurrency`` workers."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+async def baseline(
+    base_url: str, requests: list[dict[str, object]], concurrency: int, sharded: bool = False
+) -> float:
+    """Requests per second of a plain AsyncOpenAI loop with ``concurrency`` workers.
+
+    ``sharded`` gives it claimstance's connection pool (``service.http_pool``), which
+    isolates claimstance's own overhead from the pool's cost.
+    """
+    if sharded:
+        http_client = pooled_client(concurrency, 120.0)
+    else:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        http_client = httpx.AsyncClient(limits=limits)
     client = openai.AsyncOpenAI(
-        api_key="sk-bench",
-        base_url=base_url,
-        max_retries=0,
-        http_client=httpx.AsyncClient(limits=limits),
+        api_key="sk-bench", base_url=base_url, max_retries=0, http_client=http_client
     )
     queue: asyncio.Queue[dict[str, object]] = asyncio.Queue()
     for body in requests:
@@ -79,14 +91,45 @@ async def baseline(base_url: str, requests: list[dict[str, object]], concurrency
     return len(requests) / elapsed
 
 
-async def engine(settings: Settings, path: Path, concurrency: int) -> float:
+def _baseline_share(
+    base_url: str, requests: list[dict[str, object]], concurrency: int, sharded: bool
+) -> None:
+    asyncio.run(baseline(base_url, requests, concurrency, sharded))
+
+
+def plain_rate(
+    base_url: str,
+    requests: list[dict[str, object]],
+    concurrency: int,
+    processes: int,
+    sharded: bool = False,
+) -> float:
+    """The plain loop in ``processes`` processes sharing the requests and the concurrency.
+
+    Timed like ``claimstance batch --workers N``: from starting the processes to the last
+    answer, so both pay for starting Python and importing the SDK.
+    """
+    if processes == 1:
+        return asyncio.run(baseline(base_url, requests, concurrency, sharded))
+    shares = [requests[i::processes] for i in range(processes)]
+    per_process = -(-concurrency // processes)
+    context = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        runs = [pool.submit(_baseline_share, base_url, s, per_process, sharded) for s in shares]
+        for run in runs:
+            run.result()
+    return len(requests) / (time.perf_counter() - started)
+
+
+async def engine(settings: Settings, path: Path, concurrency: int, workers: int = 1) -> float:
     """Articles per second of ``run_batch`` (the engine behind ``claimstance batch``)."""
     out = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     extractor = make_extractor(settings, concurrency)
     try:
         started = time.perf_counter()
         summary = await run_batch(
-            read_articles([str(path)]), out, extractor, concurrency=concurrency
+            read_articles([str(path)]), out, extractor, concurrency=concurrency, workers=workers
         )
         elapsed = time.perf_counter() - started
         assert summary.stats.done == summary.stats.calls, summary.to_dict()
@@ -97,45 +140,6 @@ async def engine(settings: Settings, path: Path, concurrency: int) -> float:
         shutil.rmtree(out)
 
 
-def apply_proposed_caches() -> None:
-    """What-if (not in the package): the two per-request costs that dominate the engine.
-
-    1. ``Prompt.render`` compiles both Jinja templates on every call (~4-5 ms here);
-    2. ``RunContext.ask`` regenerates the response model's JSON schema for the cache key
-       on every call (~4-9 ms here), and instructor does it again for the request.
-    Compiling each template once and memoising ``model_json_schema()`` per class removes
-    both; this patches them in-process to measure the effect.
-    """
-    import functools
-
-    from pydantic import BaseModel
-
-    import service.prompts as prompts
-
-    compile_once = functools.cache(prompts._ENV.from_string)
-
-    def render(self: prompts.Prompt, **variables: object) -> list[dict[str, str]]:
-        system = compile_once(self.system).render(**variables)
-        user = compile_once(self.user).render(**variables)
-        return [
-            {"role": "system", "content": system.strip()},
-            {"role": "user", "content": user.strip()},
-        ]
-
-    prompts.Prompt.render = render  # type: ignore[method-assign]
-    original = BaseModel.model_json_schema.__func__  # type: ignore[attr-defined]
-    memo: dict[type, dict[str, object]] = {}
-
-    def model_json_schema(cls: type[BaseModel], *args: object, **kwargs: object) -> object:
-        if args or kwargs:
-            return original(cls, *args, **kwargs)
-        if cls not in memo:
-            memo[cls] = original(cls)
-        return memo[cls]
-
-    BaseModel.model_json_schema = classmethod(model_json_schema)  # type: ignore[assignment,method-assign]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.05)
@@ -143,39 +147,44 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0, help="target length of a run")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
-        "--what-if-caches",
-        action="store_true",
-        help="measure with the two proposed caches patched in (see above)",
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="process counts: claimstance batch --workers N against the plain loop in N processes",
     )
     args = parser.parse_args()
     print(machine())
-    if args.what_if_caches:
-        apply_proposed_caches()
-        print("what-if: template compile cache and model_json_schema memo patched in")
     with stub_server(args.latency) as base_url, tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(base_url)
         print(
-            "| concurrency | articles | plain AsyncOpenAI (req/s) | claimstance batch "
-            "(articles/s) | ratio |"
+            "| processes | concurrency | articles | plain AsyncOpenAI (req/s) | same, sharded "
+            "pool (req/s) | claimstance batch (articles/s) | ratio | ratio to sharded |"
         )
-        print("|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         # Warm-up: first-use imports (instructor, pyarrow for the tables) and connections.
         warm = write_articles(Path(tmp) / "warm.jsonl", 16)
         asyncio.run(baseline(base_url, bodies(warm, settings), 4))
         asyncio.run(engine(settings, warm, 4))
-        for concurrency in args.concurrency:
-            count = max(20, int(args.seconds * concurrency / args.latency))
-            path = write_articles(Path(tmp) / f"in-{concurrency}.jsonl", min(count, 2000))
-            requests = bodies(path, settings)
-            plain, ours = 0.0, 0.0
-            for _ in range(args.repeat):
-                plain = max(plain, asyncio.run(baseline(base_url, requests, concurrency)))
-                ours = max(ours, asyncio.run(engine(settings, path, concurrency)))
-            print(
-                f"| {concurrency} | {len(requests)} | {plain:.1f} | {ours:.1f} | "
-                f"{ours / plain:.3f} |",
-                flush=True,
-            )
+        for workers in args.workers:
+            for concurrency in args.concurrency:
+                if concurrency < workers:
+                    continue
+                count = max(20, int(args.seconds * concurrency / args.latency))
+                path = write_articles(Path(tmp) / f"in-{concurrency}.jsonl", min(count, 2000))
+                requests = bodies(path, settings)
+                plain, sharded, ours = 0.0, 0.0, 0.0
+                for _ in range(args.repeat):
+                    plain = max(plain, plain_rate(base_url, requests, concurrency, workers))
+                    sharded = max(
+                        sharded, plain_rate(base_url, requests, concurrency, workers, True)
+                    )
+                    ours = max(ours, asyncio.run(engine(settings, path, concurrency, workers)))
+                print(
+                    f"| {workers} | {concurrency} | {len(requests)} | {plain:.1f} | "
+                    f"{sharded:.1f} | {ours:.1f} | {ours / plain:.3f} | {ours / sharded:.3f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

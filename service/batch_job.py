@@ -20,6 +20,7 @@ from service.batch_progress import Reporter, count_inputs, make_reporter
 from service.batch_stats import EXIT_CONFIG, EXIT_INTERRUPTED, BatchSummary, Price, price_for
 from service.config import Settings
 from service.errors import ClaimstanceError, ConfigError
+from service.http_pool import pooled_client
 from service.inputs import read_articles
 from service.pipeline import Extractor
 
@@ -53,15 +54,10 @@ def batch_settings(settings: Settings, concurrency: int) -> Settings:
 
 
 def http_client_factory(settings: Settings) -> Callable[[], httpx.AsyncClient]:
-    """An httpx client factory whose connection pool is not smaller than the concurrency."""
+    """An httpx client factory whose connections are not fewer than the concurrency."""
 
     def make() -> httpx.AsyncClient:
-        size = max(settings.concurrency, 10)
-        return httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-            timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-            follow_redirects=True,
-        )
+        return pooled_client(max(settings.concurrency, 10), settings.timeout)
 
     return make
 

@@ -79,19 +79,22 @@ class _Child:
         assert self.proc.stdin is not None
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.pending[seq] = future
-        if not self.alive:
-            raise _Died
-        request = {"seq": seq, "targets": targets, "article": article.model_dump(mode="json")}
         try:
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            await self.proc.stdin.drain()
-        except (ConnectionError, RuntimeError):  # the child is gone
-            if not future.done():
-                future.set_exception(_Died())
-        try:
+            if not self.alive:
+                raise _Died
+            request = {"seq": seq, "targets": targets, "article": article.model_dump(mode="json")}
+            try:
+                self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+                await self.proc.stdin.drain()
+            except (ConnectionError, RuntimeError):  # the child is gone; the reader says so
+                pass
             return await future
         finally:
             self.pending.pop(seq, None)
+            if not future.done():
+                future.cancel()
+            elif not future.cancelled():
+                future.exception()  # retrieved: raised above, or moot after a cancel
 
     async def _read(self) -> None:
         assert self.proc.stdout is not None

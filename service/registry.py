@@ -7,6 +7,7 @@ located in the raw text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -55,6 +56,7 @@ _HONORIFICS = {
 _PRONOUNS = {"he", "she", "they", "it", "him", "her", "his", "we", "i"}
 
 
+@functools.lru_cache(maxsize=8192)  # names repeat within and across articles
 def _fold(name: str) -> str:
     name = unicodedata.normalize("NFKD", name)
     name = "".join(c for c in name if not unicodedata.combining(c))
