@@ -205,3 +205,16 @@ def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(
     # Nothing is blamed on the articles: a fixed setup resumes them all.
     assert not (tmp_path / "job" / EXTRACTIONS).read_text()
     assert not (tmp_path / "job" / ERRORS).read_text()
+
+
+@pytest.mark.parametrize("mode", ["--ray", "--provider-batch"])
+def test_workers_do_not_combine_with_other_engines(tmp_path: Path, mode: str) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    source = write_jsonl(make_articles(1, seed_dir=SEEDS), tmp_path / "in.jsonl")
+    args = ["batch", str(source), "--out", str(tmp_path / "job"), "--workers", "2", mode]
+    args += ["--base-url", "http://127.0.0.1:9/v1"]
+    result = CliRunner().invoke(app, args, env={"OPENAI_API_KEY": "sk-test"})
+    assert result.exit_code == 2 and f"--workers cannot be used with {mode}" in result.output
