@@ -1,7 +1,8 @@
-"""The batch engine: many articles through one Extractor, resumable and exactly-once.
+"""The batch engine: many articles through one configuration, resumable and exactly-once.
 
 Shape: one producer streams articles from the reader into a bounded queue; a fixed pool
-of ``concurrency`` workers takes them and calls ``Extractor.aextract``; a single writer
+of ``concurrency`` tasks takes them and turns each into its record, with the Extractor
+in this process or in worker processes (``workers``); a single writer
 appends finished records to ``extractions.jsonl`` / ``errors.jsonl`` in group commits
 (one write and one fsync per batch of lines that accumulated while the previous write was
 in flight). Memory is flat in the number of articles except for the set of ids seen.
