@@ -157,8 +157,9 @@ def worker_pids(parent: int) -> list[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_kill_9_of_the_parent_stops_the_workers_and_resume_is_exactly_once(
-    endpoint: tuple[FakeLLM, str], tmp_path: Path
+@pytest.mark.parametrize("stop", ["kill -9 of the parent", "Ctrl-C"])
+def test_a_stopped_job_leaves_no_workers_and_resumes_exactly_once(
+    endpoint: tuple[FakeLLM, str], tmp_path: Path, stop: str
 ) -> None:
     _, base_url = endpoint
     articles = make_articles(60, seed_dir=SEEDS)
@@ -170,7 +171,7 @@ def test_kill_9_of_the_parent_stops_the_workers_and_resume_is_exactly_once(
         "--concurrency", "4", "--workers", "2", "-t", TARGET,
     ]  # fmt: skip
     env = {**os.environ, "OPENAI_API_KEY": "sk-test", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (
         (out / EXTRACTIONS).exists() and len(extraction_ids(out)) >= 5
@@ -178,8 +179,12 @@ def test_kill_9_of_the_parent_stops_the_workers_and_resume_is_exactly_once(
         time.sleep(0.01)
     children = worker_pids(proc.pid)
     assert len(children) == 2
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    if stop == "Ctrl-C":  # the terminal signals the whole process group
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+    else:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
     deadline = time.monotonic() + 20
     while worker_pids(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
