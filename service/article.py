@@ -20,8 +20,9 @@ from schemas.models import Article, ExtractionWarning, Span, Stance, Usage
 from service.assemble import GroundedClaim, interrupted_parts
 from service.context import RunContext
 from service.errors import ExtractionError
-from service.grounding import align, align_quote
+from service.grounding import align
 from service.prompts import load_prompt
+from service.quote_align import align_quote
 from service.registry import SpeakerDraft
 
 PROMPT_NAME = "article"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from schemas.models import Span
-from service.grounding import Alignment, QuoteAlignment, align, align_quote
+from service.grounding import Alignment, align
+from service.quote_align import QuoteAlignment, align_quote
 from service.textnorm import normalize
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
