@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import ctypes
 import json
 import os
 import pickle
@@ -37,6 +36,7 @@ from typing import Any, BinaryIO
 
 from schemas.models import Article, Usage
 from service.batch_outcome import InternalError, Outcome, extract_outcome, failure
+from service.childproc import dies_with_parent
 from service.config import Settings
 from service.errors import ClaimstanceError, ConfigError
 
@@ -211,10 +211,7 @@ class WorkerPool:
 
     async def _spawn(self) -> _Child:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "service.batch_workers",
-            str(os.getpid()),
+            *dies_with_parent([sys.executable, "-m", "service.batch_workers"]),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=LINE_LIMIT,
@@ -248,14 +245,6 @@ class WorkerPool:
 
 
 # --- the child ---------------------------------------------------------------------------
-
-
-def _die_with_parent(parent: int) -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        sys.exit(0)
 
 
 async def _serve(requests: BinaryIO, answers: BinaryIO) -> None:
@@ -305,7 +294,6 @@ async def _serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(int(sys.argv[1]))
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the protocol
     asyncio.run(_serve(sys.stdin.buffer, answers))

