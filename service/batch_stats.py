@@ -101,12 +101,6 @@ class BatchStats:
         if usage.calls:
             self.paid_articles += 1
 
-    def tokens_per_article(self) -> float | None:
-        """Average tokens of an article that was not answered from the cache."""
-        if not self.paid_articles:
-            return None
-        return self.tokens / self.paid_articles
-
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 

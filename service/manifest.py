@@ -127,14 +127,14 @@ class JobState:
     completion_tokens: int = 0
     #: Done articles that made requests (not answered from the cache).
     paid: int = 0
-    torn_bytes: int = 0
 
 
 def load_state(out_dir: Path) -> JobState:
     """Recover torn tails, then read the done set and the current failures."""
     state = JobState()
     extractions, errors = out_dir / EXTRACTIONS, out_dir / ERRORS
-    state.torn_bytes = recover_jsonl(extractions) + recover_jsonl(errors)
+    recover_jsonl(extractions)
+    recover_jsonl(errors)
     for record in iter_jsonl(extractions):
         article_id = record.get("article_id")
         if isinstance(article_id, str):
