@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas.models import SCHEMA_VERSION, Article
-from service.batch_outcome import Outcome, dumps, error_record, extract_outcome
+from service.batch_outcome import Outcome, extract_outcome, input_failure
 from service.batch_progress import NullReporter, Reporter
 from service.batch_stats import BatchStats, BatchSummary, Price
 from service.errors import InputError
@@ -203,11 +203,9 @@ async def _pipeline(
 
     async def produce() -> None:
         seen: dict[str, bytes] = {}
-        failed = run.state.failed
         for index, item in enumerate(inputs):
             if isinstance(item, InputError):
-                record = error_record(item, article_id=None, source=item.source, usage=None)
-                await results.put(Outcome(dumps(record), True, None, None))
+                await results.put(input_failure(item))
                 continue
             digest = _digest(item.text)
             previous = seen.get(item.id)
@@ -220,13 +218,10 @@ async def _pipeline(
                         "give each article a unique id",
                         source=f"input #{index + 1} (id {item.id})",
                     )
-                    record = error_record(error, article_id=None, source=error.source, usage=None)
-                    await results.put(Outcome(dumps(record), True, None, None))
+                    await results.put(input_failure(error))
                 continue
             seen[item.id] = digest
-            # A normal run skips earlier failures; --retry-failed runs only those.
-            is_failed = f"article:{item.id}" in failed
-            if item.id in run.state.done or (is_failed if not retry_failed else not is_failed):
+            if run.state.skips(item.id, retry_failed):
                 run.stats.skipped += 1
                 run.reporter.update(run.stats)
                 continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.models import Article, Usage
-from service.errors import ClaimstanceError, ExtractionError
+from service.errors import ClaimstanceError, ExtractionError, InputError
 from service.manifest import now
 from service.pipeline import Extractor
 
@@ -50,6 +50,12 @@ def failure(error: ClaimstanceError, article: Article) -> Outcome:
     usage = error.usage if isinstance(error, ExtractionError) else None
     record = error_record(error, article_id=article.id, source=article.id, usage=usage)
     return Outcome(dumps(record), True, article.id, usage)
+
+
+def input_failure(error: InputError) -> Outcome:
+    """An input that is not an article (unreadable, a bad JSONL line, a clashing id)."""
+    record = error_record(error, article_id=None, source=error.source, usage=None)
+    return Outcome(dumps(record), True, None, None)
 
 
 async def extract_outcome(extractor: Extractor, article: Article, targets: list[str]) -> Outcome:

@@ -128,6 +128,12 @@ class JobState:
     #: Done articles that made requests (not answered from the cache).
     paid: int = 0
 
+    def skips(self, article_id: str, retry_failed: bool) -> bool:
+        """Whether a run leaves this article alone: it is done, or (normally) it failed
+        before; ``--retry-failed`` runs only the failed ones."""
+        failed = error_key({"article_id": article_id}) in self.failed
+        return article_id in self.done or (failed if not retry_failed else not failed)
+
 
 def load_state(out_dir: Path) -> JobState:
     """Recover torn tails, then read the done set and the current failures."""

@@ -34,10 +34,10 @@ from schemas.models import Article, Extraction, ExtractionWarning, Usage
 from service.article import chunk_messages, ground_claim
 from service.assemble import GroundedClaim, build_extraction
 from service.batch import finish_job, job_params, open_job
-from service.batch_outcome import error_record
+from service.batch_outcome import failure, input_failure
 from service.batch_progress import NullReporter, Reporter
 from service.batch_stats import BatchStats, BatchSummary, Price
-from service.errors import ClaimstanceError, ConfigError, ExtractionError, InputError, ProviderError
+from service.errors import ClaimstanceError, ConfigError, InputError, ProviderError
 from service.llm import BatchAPI, BatchInfo, request_body
 from service.manifest import (
     ERRORS,
@@ -154,8 +154,7 @@ class ProviderBatch:
                 self.stats.duplicates += count
                 continue
             seen.add(item.id)
-            failed = f"article:{item.id}" in state.failed
-            if item.id in state.done or (failed if not self.retry_failed else not failed):
+            if state.skips(item.id, self.retry_failed):
                 self.stats.skipped += count
                 continue
             yield item
@@ -171,8 +170,7 @@ class ProviderBatch:
         try:
             for item in self._pending(state, count=True):
                 if isinstance(item, InputError):
-                    record = error_record(item, article_id=None, source=item.source, usage=None)
-                    errors.append([json.dumps(record, ensure_ascii=False)])
+                    errors.append([input_failure(item).line])
                     self.stats.failed += 1
                     continue
                 lines = article_requests(item, self.extractor, self.targets)
@@ -289,12 +287,11 @@ class ProviderBatch:
                 try:
                     extraction = self.extraction(item, [read_line(p, o) for p, o in where])
                 except ClaimstanceError as e:
-                    usage = e.usage if isinstance(e, ExtractionError) else None
-                    record = error_record(e, article_id=item.id, source=item.id, usage=usage)
-                    errors.append([json.dumps(record, ensure_ascii=False)])
+                    outcome = failure(e, item)
+                    errors.append([outcome.line])
                     self.stats.failed += 1
-                    if usage is not None:
-                        self.stats.add_usage(usage)
+                    if outcome.usage is not None:
+                        self.stats.add_usage(outcome.usage)
                     continue
                 extractions.append([extraction.model_dump_json()])
                 state.done.add(item.id)
