@@ -79,6 +79,20 @@ def chunk_messages(
     )
 
 
+def ground_draft(
+    draft: ArticleDraft, text: str, window: tuple[int, int], threshold: float, usage: Usage
+) -> StrategyResult:
+    """One chunk's answer grounded in the raw text (live and provider-batch paths alike)."""
+    result = StrategyResult(usage=usage)
+    for claim_draft in draft.claims:
+        grounded = ground_claim(claim_draft, text, window, threshold)
+        if isinstance(grounded, ExtractionWarning):
+            result.warnings.append(grounded)
+        else:
+            result.claims.append(grounded)
+    return result
+
+
 async def run_article(
     article: Article, targets: Sequence[str], context: RunContext
 ) -> StrategyResult:
@@ -101,14 +115,7 @@ async def run_article(
             )
         finally:
             DRAFT_CHECK.reset(token)
-        result = StrategyResult(usage=usage)
-        for claim_draft in draft.claims:
-            grounded = ground_claim(claim_draft, text, window, settings.fuzzy_threshold)
-            if isinstance(grounded, ExtractionWarning):
-                result.warnings.append(grounded)
-            else:
-                result.claims.append(grounded)
-        return result
+        return ground_draft(draft, text, window, settings.fuzzy_threshold, usage)
 
     outcomes = await asyncio.gather(
         *(one_chunk(i + 1, w) for i, w in enumerate(ranges)), return_exceptions=True

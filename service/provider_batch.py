@@ -12,7 +12,7 @@
 3. *poll* until every batch is terminal, *download* the output and error files;
 4. *ground*: stream the articles again and turn each article's answers into an
    ``Extraction`` through the same grounding and assembly as the live path
-   (:func:`service.article.ground_claim`, :func:`service.assemble.build_extraction`).
+   (:func:`service.article.ground_draft`, :func:`service.assemble.build_extraction`).
    Records go to ``extractions.jsonl`` / ``errors.jsonl`` with the engine's exactly-once
    rules, so a crash while grounding is resumed like any batch run.
 
@@ -31,7 +31,7 @@ from typing import Any
 
 from schemas.drafts import ArticleDraft
 from schemas.models import Article, Extraction, ExtractionWarning, Usage
-from service.article import chunk_messages, ground_claim
+from service.article import chunk_messages, ground_draft
 from service.assemble import GroundedClaim, build_extraction
 from service.batch import finish_job, job_params, open_job
 from service.batch_outcome import failure, input_failure
@@ -316,13 +316,10 @@ class ProviderBatch:
             if answer is None:
                 raise ProviderError(f"the batch returned no answer for part {part}", retryable=True)
             draft, part_usage = parse_answer(answer)
+            part_result = ground_draft(draft, text, window, settings.fuzzy_threshold, part_usage)
+            claims += part_result.claims
+            warnings += part_result.warnings
             usage = usage + part_usage
-            for claim_draft in draft.claims:
-                grounded = ground_claim(claim_draft, text, window, settings.fuzzy_threshold)
-                if isinstance(grounded, ExtractionWarning):
-                    warnings.append(grounded)
-                else:
-                    claims.append(grounded)
         return build_extraction(
             article,
             claims,
