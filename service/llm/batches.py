@@ -15,7 +15,7 @@ import openai
 from pydantic import BaseModel
 
 from service.config import Settings
-from service.llm.client import MODES, Message, wire_model
+from service.llm.client import MODES, Message, openai_client, resolved_mode, wire_model
 from service.llm.transport import Sleep, translate_error, transport_retrying
 
 
@@ -41,8 +41,7 @@ def request_body(
     def capture(*args: Any, **kwargs: Any) -> Any:
         raise _Captured(kwargs)
 
-    mode = "tools" if settings.llm_mode == "auto" else settings.llm_mode
-    create = instructor.patch(create=capture, mode=MODES[mode])
+    create = instructor.patch(create=capture, mode=MODES[resolved_mode(settings)])
     try:
         create(
             response_model=wire_model(response_model),
@@ -99,14 +98,7 @@ class BatchAPI:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.settings = settings
-        key = settings.api_key.get_secret_value() if settings.api_key else None
-        self._client = openai.AsyncOpenAI(
-            api_key=key or "not-needed",
-            base_url=settings.base_url,
-            max_retries=0,
-            timeout=settings.timeout,
-            http_client=http_client,
-        )
+        self._client = openai_client(settings, http_client=http_client)
         self._sleep = sleep
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:

@@ -121,6 +121,32 @@ def wire_model(response_model: type[BaseModel]) -> type[BaseModel]:
     return wrapped
 
 
+def resolved_mode(settings: Settings, mode: str | None = None) -> str:
+    """The structured-output mode to use; "auto" means forced tool calls, which are
+    constrained decoding on OpenAI, vLLM, Ollama and llama.cpp alike (llama-cpp-python
+    rejects response_format "json_schema")."""
+    chosen = mode or settings.llm_mode
+    return "tools" if chosen == "auto" else chosen
+
+
+def openai_client(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    http_client: httpx.AsyncClient | None = None,
+) -> openai.AsyncOpenAI:
+    """The SDK client for live and batch calls: its own retries off (tenacity owns them)."""
+    key = api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
+    return openai.AsyncOpenAI(
+        api_key=key or "not-needed",
+        base_url=base_url or settings.base_url,
+        max_retries=0,
+        timeout=settings.timeout,
+        http_client=http_client,
+    )
+
+
 class LLMClient:
     """An async structured-output client for one OpenAI-compatible endpoint."""
 
@@ -136,18 +162,10 @@ class LLMClient:
     ) -> None:
         self.settings = settings
         self.model = settings.resolved_model
-        key = api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
-        self._client = openai.AsyncOpenAI(
-            api_key=key or "not-needed",
-            base_url=base_url or settings.base_url,
-            max_retries=0,
-            timeout=settings.timeout,
-            http_client=http_client,
+        self._client = openai_client(
+            settings, base_url=base_url, api_key=api_key, http_client=http_client
         )
-        chosen = mode or settings.llm_mode
-        # Forced tool calls are constrained decoding on OpenAI, vLLM, Ollama and
-        # llama.cpp alike (llama-cpp-python rejects response_format "json_schema").
-        self.mode = "tools" if chosen == "auto" else chosen
+        self.mode = resolved_mode(settings, mode)
         # A local llama.cpp server answers 500 to requests it cannot handle; retrying
         # those only repeats the failure. Remote 5xx are transient and retried.
         self._retry_5xx = not settings.embedded
