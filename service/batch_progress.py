@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from service.batch_stats import BatchStats, BatchSummary
-from service.inputs import JSONL_SUFFIXES, TEXT_SUFFIXES
+from service.inputs import JSONL_SUFFIXES, input_files
 
 
 class Reporter(Protocol):
@@ -137,16 +137,8 @@ def count_inputs(paths: Sequence[str]) -> int | None:
         if not root.exists():
             total += 1  # reported as one failed input
             continue
-        children = sorted(root.iterdir()) if root.is_dir() else [root]
-        for path in children:
-            suffix = path.suffix.lower()
-            if root.is_dir() and (
-                suffix not in TEXT_SUFFIXES | JSONL_SUFFIXES
-                or not path.is_file()
-                or path.name.startswith(".")
-            ):
-                continue
-            total += _count_lines(path) if suffix in JSONL_SUFFIXES else 1
+        for path in input_files(root):
+            total += _count_lines(path) if path.suffix.lower() in JSONL_SUFFIXES else 1
     return total
 
 

@@ -82,7 +82,8 @@ def _read_jsonl(stream: BinaryIO | Iterable[bytes], name: str) -> Iterator[Artic
             yield InputError(f"invalid JSON: {e.msg} at column {e.colno}", source=source)
 
 
-def _expand(path: Path) -> Iterator[Path]:
+def input_files(path: Path) -> Iterator[Path]:
+    """The files an input path names: itself, or a directory's article files."""
     if path.is_dir():  # its own files only: subfolders often hold gold data or outputs
         for child in sorted(path.iterdir()):
             wanted = child.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
@@ -102,7 +103,7 @@ def read_articles(inputs: Iterable[str]) -> Iterator[Article | InputError]:
         if not root.exists():
             yield InputError("no such file or directory", source=raw)
             continue
-        for path in _expand(root):
+        for path in input_files(root):
             if path.suffix.lower() in JSONL_SUFFIXES:
                 try:
                     with path.open("rb") as stream:

@@ -30,6 +30,7 @@ from service.inputs import (
     article_from_record,
     article_from_text,
     decode_text,
+    input_files,
 )
 from service.tables import claim_rows
 
@@ -54,8 +55,7 @@ def _files(paths: Sequence[str]) -> tuple[list[str], list[str]]:
         root = Path(raw)
         if not root.exists():
             raise ConfigError(f"{raw}: no such file or directory")
-        children = sorted(root.iterdir()) if root.is_dir() else [root]
-        for path in children:
+        for path in input_files(root):
             if not path.is_file() or path.name.startswith("."):
                 continue
             suffix = path.suffix.lower()
