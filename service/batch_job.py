@@ -17,9 +17,9 @@ from rich.console import Console
 
 from service.batch import MAX_CONCURRENCY, run_batch
 from service.batch_progress import Reporter, count_inputs, make_reporter
-from service.batch_stats import EXIT_CONFIG, EXIT_INTERRUPTED, BatchSummary, Price, price_for
+from service.batch_stats import EXIT_INTERRUPTED, BatchSummary, Price, price_for
 from service.config import Settings
-from service.errors import ClaimstanceError, ConfigError
+from service.errors import ConfigError
 from service.http_pool import pooled_client
 from service.inputs import read_articles
 from service.pipeline import Extractor
@@ -68,26 +68,25 @@ def make_extractor(settings: Settings, concurrency: int) -> Extractor:
 
 
 def execute(request: BatchRequest, settings: Settings) -> int:
-    """Run the batch the request describes; print the summary; return the exit code."""
+    """Run the batch the request describes; print the summary; return the exit code.
+
+    A ClaimstanceError (unusable settings, a job with other parameters, broken workers)
+    stops the whole job: it is raised for the CLI to report with exit code 2.
+    """
     if request.workers > 1 and (request.ray or request.provider_batch):
         mode = "--ray" if request.ray else "--provider-batch"
-        err.print(f"[red]error[/red] (config): --workers cannot be used with {mode}")
-        return EXIT_CONFIG
+        raise ConfigError(f"--workers cannot be used with {mode}")
     if request.ray:
         from service.ray_batch import run_ray
 
-        try:
-            rows = run_ray(
-                request.paths,
-                request.out_dir,
-                settings,
-                targets=request.targets,
-                actors=request.ray_actors,
-                address=request.ray_address,
-            )
-        except ClaimstanceError as e:
-            err.print(f"[red]error[/red] ({e.code}): {e}")
-            return EXIT_CONFIG
+        rows = run_ray(
+            request.paths,
+            request.out_dir,
+            settings,
+            targets=request.targets,
+            actors=request.ray_actors,
+            address=request.ray_address,
+        )
         err.print(f"ray: {rows} articles written to {request.out_dir}")
         return 0
     price = price_for(
@@ -99,9 +98,6 @@ def execute(request: BatchRequest, settings: Settings) -> int:
     extractor = make_extractor(settings, request.concurrency)
     try:
         summary = asyncio.run(_run(request, extractor, price))
-    except ClaimstanceError as e:
-        err.print(f"[red]error[/red] ({e.code}): {e}")
-        return EXIT_CONFIG
     except KeyboardInterrupt:
         err.print("interrupted; re-run the same command to resume")
         return EXIT_INTERRUPTED

@@ -294,7 +294,12 @@ def batch(
         ray_address=ray_address,
         ray_actors=ray_actors,
     )
-    raise typer.Exit(execute(request, settings))
+    try:
+        code = execute(request, settings)
+    except ClaimstanceError as e:
+        _fail(e)
+        code = 2
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
