@@ -27,13 +27,13 @@ import openai
 
 from benchmarks.common import machine, stub_server, write_articles
 from schemas.drafts import ArticleDraft
+from service.article import chunk_messages
 from service.batch import run_batch
 from service.batch_job import make_extractor
 from service.config import Settings
 from service.http_pool import pooled_client
 from service.inputs import read_articles
 from service.llm import request_body
-from service.prompts import load_prompt
 
 
 def settings_for(base_url: str) -> Settings:
@@ -48,13 +48,11 @@ def settings_for(base_url: str) -> Settings:
 
 
 def bodies(path: Path, settings: Settings) -> list[dict[str, object]]:
-    prompt = load_prompt("article")
+    """The request of each article (one chunk each), exactly as the article strategy builds it."""
     out = []
     for article in read_articles([str(path)]):
         assert not isinstance(article, Exception)
-        messages = prompt.render(
-            title=article.title, text=article.text, part=1, part_count=1, lede="", targets=[]
-        )
+        messages = chunk_messages(article, [], (0, len(article.text)), 1, 1)
         out.append(request_body(settings, ArticleDraft, messages))
     return out
 
