@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 
 from benchmarks.common import SEEDS, machine
-from service.config import Settings
-from service.embedded import shared_server
-from service.inputs import read_articles
-from service.pipeline import Extractor
+from claimstance.config import Settings
+from claimstance.inputs import read_articles
+from claimstance.local_model.server import shared_server
+from claimstance.pipeline.extractor import Extractor
 
 
 async def through_claimstance(

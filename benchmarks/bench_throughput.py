@@ -1,7 +1,7 @@
 """Throughput of the batch engine versus a plain AsyncOpenAI loop (run by hand).
 
 Both send the same requests (the article strategy's messages and tool schema, built by
-``service.llm.request_body``) to the fixed-latency stub on loopback, at the same
+``claimstance.llm.request_body``) to the fixed-latency stub on loopback, at the same
 concurrency; one article is one request (the inputs fit one chunk). Runs alternate
 (baseline, claimstance, ...) and the best of ``--repeat`` runs of each is kept, which
 damps noise from other processes on a small machine. With ``--workers N`` the comparison
@@ -26,14 +26,14 @@ import httpx
 import openai
 
 from benchmarks.common import machine, stub_server, write_articles
-from schemas.drafts import ArticleDraft
-from service.article import chunk_messages
-from service.batch import run_batch
-from service.batch_job import make_extractor
-from service.config import Settings
-from service.http_pool import pooled_client
-from service.inputs import read_articles
-from service.llm import request_body
+from claimstance.batch.engine import run_batch
+from claimstance.batch.job import make_extractor
+from claimstance.config import Settings
+from claimstance.inputs import read_articles
+from claimstance.llm import request_body
+from claimstance.llm.http_pool import pooled_client
+from claimstance.pipeline.article import chunk_messages
+from claimstance.schemas.drafts import ArticleDraft
 
 
 def settings_for(base_url: str) -> Settings:
@@ -62,7 +62,7 @@ async def baseline(
 ) -> float:
     """Requests per second of a plain AsyncOpenAI loop with ``concurrency`` workers.
 
-    ``sharded`` gives it claimstance's connection pool (``service.http_pool``), which
+    ``sharded`` gives it claimstance's connection pool (``claimstance.llm.http_pool``), which
     isolates claimstance's own overhead from the pool's cost.
     """
     if sharded:

@@ -1,7 +1,7 @@
 """The output contract of claimstance (Pydantic v2 models) and what the model is asked for."""
 
-from schemas.drafts import ArticleDraft, ClaimDraft, StanceDraft
-from schemas.models import (
+from claimstance.schemas.drafts import ArticleDraft, ClaimDraft, StanceDraft
+from claimstance.schemas.models import (
     SCHEMA_VERSION,
     AlignmentMethod,
     Article,

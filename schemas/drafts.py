@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
 
-from schemas.models import ClaimKind, SpeakerKind, StanceLabel
+from claimstance.schemas.models import ClaimKind, SpeakerKind, StanceLabel
 
 #: A grounding hook: returns one problem sentence per claim that cannot be located.
 DraftCheck = Callable[["ArticleDraft"], list[str]]

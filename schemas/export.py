@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas.drafts import ArticleDraft
-from schemas.models import Article, Extraction
+from claimstance.schemas.drafts import ArticleDraft
+from claimstance.schemas.models import Article, Extraction
 
 EXPORTS: dict[str, type[BaseModel]] = {
     "article.schema.json": Article,

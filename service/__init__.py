@@ -1,10 +1,20 @@
 """claimstance: grounded claim, speaker and stance extraction from news articles.
 
->>> import service
->>> extraction = service.extract("…", targets=["US–China cooperation"])  # doctest: +SKIP
+>>> import claimstance
+>>> extraction = claimstance.extract("…", targets=["US–China cooperation"])  # doctest: +SKIP
 """
 
-from schemas.models import (
+from claimstance.config import Settings
+from claimstance.errors import (
+    ClaimstanceError,
+    ConfigError,
+    ExtractionError,
+    GroundingError,
+    InputError,
+    ProviderError,
+)
+from claimstance.pipeline.extractor import Extractor, aextract, extract
+from claimstance.schemas.models import (
     Article,
     Claim,
     Extraction,
@@ -15,16 +25,6 @@ from schemas.models import (
     Stance,
     Usage,
 )
-from service.config import Settings
-from service.errors import (
-    ClaimstanceError,
-    ConfigError,
-    ExtractionError,
-    GroundingError,
-    InputError,
-    ProviderError,
-)
-from service.pipeline import Extractor, aextract, extract
 
 __version__ = "0.1.0"
 

@@ -11,11 +11,11 @@ from typing import Annotated, Optional, TextIO
 import typer
 from rich.console import Console
 
-from schemas.models import Article
-from service.config import Settings
-from service.errors import ClaimstanceError, InputError
-from service.inputs import read_articles
-from service.pipeline import Extractor
+from claimstance.config import Settings
+from claimstance.errors import ClaimstanceError, InputError
+from claimstance.inputs import read_articles
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Article
 
 app = typer.Typer(
     name="claimstance",
@@ -166,7 +166,12 @@ def evaluate(
     """Score extractions against human attribution annotations (brat: Source/Cue/Content)."""
     import json
 
-    from service.evaluate import extract_gold_texts, load_gold, read_predictions, score
+    from claimstance.evaluation.evaluate import (
+        extract_gold_texts,
+        load_gold,
+        read_predictions,
+        score,
+    )
 
     try:
         documents = load_gold(gold, annotator)
@@ -208,7 +213,7 @@ def schema(
     ] = None,
 ) -> None:
     """Export the output contract as JSON Schema."""
-    from schemas.export import JSON_DIR, export_schemas
+    from claimstance.schemas.export import JSON_DIR, export_schemas
 
     for path in export_schemas(out or JSON_DIR):
         typer.echo(str(path))
@@ -271,7 +276,7 @@ def batch(
     cache_dir: CacheDir = None,
 ) -> None:
     """Extract many articles into a resumable job directory (JSONL, Parquet, CSV)."""
-    from service.batch_job import BatchRequest, execute
+    from claimstance.batch.job import BatchRequest, execute
 
     settings = make_settings(
         model=model, base_url=base_url, strategy=strategy, no_cache=no_cache, cache_dir=cache_dir

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from service.errors import ConfigError
+from claimstance.errors import ConfigError
 
 StrategyChoice = Literal["auto", "article", "guided"]
 LLMMode = Literal["auto", "tools", "json_schema", "json"]

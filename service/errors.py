@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from schemas.models import Usage
+    from claimstance.schemas.models import Usage
 
 
 class ClaimstanceError(Exception):

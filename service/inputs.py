@@ -15,8 +15,8 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from schemas.models import Article
-from service.errors import InputError
+from claimstance.errors import InputError
+from claimstance.schemas.models import Article
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from service.errors import ConfigError
+from claimstance.errors import ConfigError
 
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
@@ -60,7 +60,11 @@ class Prompt:
 def load_prompt(name: str) -> Prompt:
     """Load ``prompts/<name>.yaml`` from the installed package data."""
     try:
-        raw = resources.files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+        raw = (
+            resources.files("claimstance.prompt_templates")
+            .joinpath(f"{name}.yaml")
+            .read_text(encoding="utf-8")
+        )
     except FileNotFoundError as e:
         raise ConfigError(f"no prompt template named {name!r}") from e
     data = yaml.safe_load(raw)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from schemas.models import Article
+from claimstance.schemas.models import Article
 from tests.fakes import FakeLLM, article_in, claim, completion
 
 TARGET = "US–China cooperation"

@@ -9,10 +9,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from service.batch import run_batch
-from service.config import Settings
-from service.inputs import read_articles
-from service.pipeline import Extractor
+from claimstance.batch.engine import run_batch
+from claimstance.config import Settings
+from claimstance.inputs import read_articles
+from claimstance.pipeline.extractor import Extractor
 from tests.batch_fakes import SlowFake
 
 

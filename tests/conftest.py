@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Settings
+from claimstance.config import Settings
 from tests.fakes import BASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from service.config import EMBEDDED_MODEL_NAME, Settings
+from claimstance.config import EMBEDDED_MODEL_NAME, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"

@@ -52,9 +52,9 @@ class ReplayFactory:
 
 def record(targets: list[str]) -> int:
     """Run the article strategy over the seeds against the grounded fake and record it."""
-    from service.config import Settings
-    from service.inputs import read_articles
-    from service.pipeline import Extractor
+    from claimstance.config import Settings
+    from claimstance.inputs import read_articles
+    from claimstance.pipeline.extractor import Extractor
     from tests.batch_fakes import grounded
     from tests.fakes import BASE_URL, FakeLLM
 

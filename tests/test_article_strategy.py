@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from schemas.models import Extraction
-from service.config import Settings
-from service.errors import ExtractionError, ProviderError
-from service.pipeline import Extractor
+from claimstance.config import Settings
+from claimstance.errors import ExtractionError, ProviderError
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Extraction
 from tests.fakes import FakeLLM, article_in, claim, completion
 
 

@@ -17,14 +17,14 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.models import Article, Extraction
-from service.batch import extraction_ids, run_batch
-from service.batch_stats import EXIT_BUDGET, EXIT_FAILED, EXIT_OK, BatchSummary
-from service.config import Settings
-from service.errors import ConfigError, InputError
-from service.inputs import read_articles
-from service.manifest import EXTRACTIONS, iter_jsonl
-from service.pipeline import Extractor
+from claimstance.batch.engine import extraction_ids, run_batch
+from claimstance.batch.manifest import EXTRACTIONS, iter_jsonl
+from claimstance.batch.stats import EXIT_BUDGET, EXIT_FAILED, EXIT_OK, BatchSummary
+from claimstance.config import Settings
+from claimstance.errors import ConfigError, InputError
+from claimstance.inputs import read_articles
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Article, Extraction
 from tests.batch_fakes import TARGET, SlowFake, make_articles, write_jsonl
 from tests.conftest import ROOT, SEEDS
 
@@ -221,7 +221,7 @@ def test_duplicate_ids(make_settings: Callable[..., Settings], tmp_path: Path) -
 def test_cache_hits_and_cost_are_accounted(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    from service.batch_stats import price_for
+    from claimstance.batch.stats import price_for
 
     articles: Items = list(make_articles(3, seed_dir=SEEDS))
     settings = make_settings(cache_enabled=True)
@@ -241,7 +241,7 @@ def test_cli_batch_exit_codes_and_summary(tmp_path: Path) -> None:
     import respx
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from claimstance.cli import app
     from tests.batch_fakes import grounded
     from tests.fakes import BASE_URL, FakeLLM
 

@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from schemas.models import Article
-from service.batch import extraction_ids, run_batch
-from service.batch_workers import WorkerPool, WorkerPoolBroken
-from service.config import Settings
-from service.errors import ConfigError
-from service.manifest import ERRORS, EXTRACTIONS, iter_jsonl
-from service.pipeline import Extractor
+from claimstance.batch.engine import extraction_ids, run_batch
+from claimstance.batch.manifest import ERRORS, EXTRACTIONS, iter_jsonl
+from claimstance.batch.workers import WorkerPool, WorkerPoolBroken
+from claimstance.config import Settings
+from claimstance.errors import ConfigError
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Article
 from tests.batch_fakes import TARGET, grounded, make_articles, write_jsonl
 from tests.conftest import ROOT, SEEDS
 from tests.fakes import FakeLLM, article_in, loopback
@@ -153,7 +153,7 @@ def worker_pids(parent: int) -> list[int]:
                 ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if ppid == parent and b"service.batch_workers" in cmdline:
+            if ppid == parent and b"claimstance.batch.workers" in cmdline:
                 pids.append(int(entry.name))
     return pids
 
@@ -176,7 +176,7 @@ def test_a_stopped_job_leaves_no_workers_and_resumes_exactly_once(
     source = write_jsonl(articles, tmp_path / "in.jsonl")
     out = tmp_path / "job"
     command = [
-        sys.executable, "-m", "service.cli", "batch", str(source), "--out", str(out),
+        sys.executable, "-m", "claimstance.cli", "batch", str(source), "--out", str(out),
         "--base-url", base_url, "--model", "fake-model", "--no-cache", "--quiet",
         "--concurrency", "4", "--workers", "2", "-t", TARGET,
     ]  # fmt: skip
@@ -226,7 +226,7 @@ def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(
 def test_workers_do_not_combine_with_other_engines(tmp_path: Path, mode: str) -> None:
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from claimstance.cli import app
 
     source = write_jsonl(make_articles(1, seed_dir=SEEDS), tmp_path / "in.jsonl")
     args = ["batch", str(source), "--out", str(tmp_path / "job"), "--workers", "2", mode]

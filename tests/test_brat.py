@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.brat import (
+from claimstance.errors import InputError
+from claimstance.evaluation.brat import (
     GoldSpan,
     corpus_stats,
     has_quotation_marks,
@@ -14,7 +15,6 @@ from service.brat import (
     read_ann,
     read_gold_dir,
 )
-from service.errors import InputError
 
 POLNEAR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "polnear-dev"
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-import service.article
-from service.config import Settings
-from service.pipeline import Extractor
-from service.prompts import Prompt, load_prompt
+import claimstance.pipeline.article
+from claimstance.config import Settings
+from claimstance.pipeline.extractor import Extractor
+from claimstance.prompts import Prompt, load_prompt
 from tests.fakes import FakeLLM, claim
 
 TEXT = "The minister spoke on Monday.\n\n“We will keep talking,” said Minister Jane Roe."
@@ -72,7 +72,7 @@ def test_prompt_version_is_in_the_key(
     assert calls_for(settings) == 1
     current = load_prompt("article")
     bumped = Prompt(current.name, current.version + "-next", current.system, current.user)
-    monkeypatch.setattr(service.article, "load_prompt", lambda name: bumped)
+    monkeypatch.setattr(claimstance.pipeline.article, "load_prompt", lambda name: bumped)
     assert calls_for(settings) == 1
 
 
@@ -81,17 +81,17 @@ def test_schema_is_in_the_key(
 ) -> None:
     settings = make_settings()
     assert calls_for(settings) == 1
-    from service.cache import cache_key as original
+    from claimstance.llm.cache import cache_key as original
 
     def with_other_schema(settings: Settings, **parts: Any) -> str:
         return original(settings, **{**parts, "schema": {**parts["schema"], "x": 1}})
 
-    monkeypatch.setattr("service.context.cache_key", with_other_schema)
+    monkeypatch.setattr("claimstance.pipeline.context.cache_key", with_other_schema)
     assert calls_for(settings) == 1
 
 
 def test_strategy_is_in_the_key(make_settings: Callable[..., Settings]) -> None:
-    from service.cache import cache_key
+    from claimstance.llm.cache import cache_key
 
     settings = make_settings()
     parts: dict[str, Any] = {

@@ -11,8 +11,8 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
-from schemas.models import Extraction
-from service.cli import app
+from claimstance.cli import app
+from claimstance.schemas.models import Extraction
 from tests.conftest import SEEDS
 from tests.fakes import BASE_URL, FakeLLM, article_in, claim
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from service.config import ENVIRONMENT, Settings
-from service.errors import ConfigError
+from claimstance.config import ENVIRONMENT, Settings
+from claimstance.errors import ConfigError
 
 
 def test_environment_then_overrides(tmp_path: Path) -> None:

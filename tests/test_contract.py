@@ -7,9 +7,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-import service
-from schemas.export import EXPORTS, JSON_DIR, render
-from schemas.models import Span
+import claimstance
+from claimstance.schemas.export import EXPORTS, JSON_DIR, render
+from claimstance.schemas.models import Span
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTS))
@@ -33,8 +33,8 @@ def test_span_must_match_the_article_text() -> None:
 
 
 def test_public_api_is_locked() -> None:
-    assert service.__all__ == sorted(service.__all__)
-    assert service.__all__ == [
+    assert claimstance.__all__ == sorted(claimstance.__all__)
+    assert claimstance.__all__ == [
         "Article",
         "Claim",
         "ClaimstanceError",
@@ -56,10 +56,10 @@ def test_public_api_is_locked() -> None:
         "aextract",
         "extract",
     ]
-    for name in service.__all__:
-        assert hasattr(service, name)
+    for name in claimstance.__all__:
+        assert hasattr(claimstance, name)
 
 
 def test_errors_share_one_base() -> None:
     for name in ("ConfigError", "ExtractionError", "GroundingError", "InputError", "ProviderError"):
-        assert issubclass(getattr(service, name), service.ClaimstanceError)
+        assert issubclass(getattr(claimstance, name), claimstance.ClaimstanceError)

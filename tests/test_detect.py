@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from service.detect import DetectedClaim, detect_claims
-from service.detect_quotes import find_quotes
+from claimstance.detect.detector import DetectedClaim, detect_claims
+from claimstance.detect.quotes import find_quotes
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))

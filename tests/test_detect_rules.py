@@ -1,11 +1,11 @@
-"""Attribution rules of the detector, one example each (see service.detect_attrib,
-service.detect_cuefind, service.detect_headline)."""
+"""Attribution rules of the detector, one example each (see claimstance.detect.attribution,
+claimstance.detect.cuefind, claimstance.detect.headline)."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.detect import detect_claims
+from claimstance.detect.detector import detect_claims
 from tests.test_detect import check_offsets, parts, top
 
 _RULES = [  # (text, parts of the claim holding the needle, cue, speaker mention), needle = part 0

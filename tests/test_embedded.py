@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from service import embedded, embedded_model
-from service.config import Settings
-from service.embedded import EmbeddedServer, shared_server
-from service.errors import ConfigError, ProviderError
+from claimstance.config import Settings
+from claimstance.errors import ConfigError, ProviderError
+from claimstance.local_model import model as embedded_model
+from claimstance.local_model import server as embedded
+from claimstance.local_model.server import EmbeddedServer, shared_server
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = sys.platform.startswith("linux")
@@ -62,7 +63,7 @@ HELPER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from service.embedded import EmbeddedServer
+    from claimstance.local_model.server import EmbeddedServer
     model, script, alias, mode = sys.argv[1:5]
     server = EmbeddedServer(
         Path(model), alias=alias,
@@ -349,8 +350,8 @@ FORK_HELPER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from service.config import Settings
-    from service.embedded import shared_server
+    from claimstance.config import Settings
+    from claimstance.local_model.server import shared_server
     model, script = sys.argv[1:3]
     settings = Settings.from_env({}, model_path=Path(model), cache_dir=Path(model).parent)
     command = lambda port: [sys.executable, script, str(port), settings.resolved_model, "0"]

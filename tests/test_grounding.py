@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from schemas.models import Span
-from service.grounding import Alignment, align
-from service.quote_align import QuoteAlignment, align_quote
-from service.textnorm import normalize
+from claimstance.grounding.locate import Alignment, align
+from claimstance.grounding.quote_align import QuoteAlignment, align_quote
+from claimstance.schemas.models import Span
+from claimstance.text.normalize import normalize
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

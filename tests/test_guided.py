@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from schemas.models import Extraction
-from service.config import Settings
-from service.pipeline import Extractor
+from claimstance.config import Settings
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Extraction
 from tests.fakes import FakeLLM
 
 TEXT = (

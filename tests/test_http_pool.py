@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from service.http_pool import ShardedTransport, pooled_client
+from claimstance.llm.http_pool import ShardedTransport, pooled_client
 from tests.fakes import FakeLLM, loopback
 
 

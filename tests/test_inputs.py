@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from schemas.models import Article
-from service.errors import InputError
-from service.inputs import read_articles
-from service.pipeline import as_article
+from claimstance.errors import InputError
+from claimstance.inputs import read_articles
+from claimstance.pipeline.extractor import as_article
+from claimstance.schemas.models import Article
 
 
 def read(*paths: Path | str) -> list[Article | InputError]:

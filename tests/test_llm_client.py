@@ -10,9 +10,9 @@ import pytest
 from instructor.v2.validation import async_validators
 from pydantic import BaseModel
 
-from service.config import Settings
-from service.llm import LLMClient
-from service.llm.client import RememberedCheck
+from claimstance.config import Settings
+from claimstance.llm import LLMClient
+from claimstance.llm.client import RememberedCheck
 from tests.fakes import FakeLLM
 
 

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from schemas.models import Article, Extraction
-from service.batch import extraction_ids
-from service.batch_stats import EXIT_FAILED, EXIT_OK, BatchSummary
-from service.config import Settings
-from service.errors import ConfigError, InputError
-from service.inputs import read_articles
-from service.llm import BatchAPI, BatchInfo
-from service.manifest import iter_jsonl
-from service.pipeline import Extractor
-from service.provider_batch import STATE_DIR, ProviderBatch
+from claimstance.batch.engine import extraction_ids
+from claimstance.batch.manifest import iter_jsonl
+from claimstance.batch.provider import STATE_DIR, ProviderBatch
+from claimstance.batch.stats import EXIT_FAILED, EXIT_OK, BatchSummary
+from claimstance.config import Settings
+from claimstance.errors import ConfigError, InputError
+from claimstance.inputs import read_articles
+from claimstance.llm import BatchAPI, BatchInfo
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Article, Extraction
 from tests.batch_api_stub import BatchStub
 from tests.batch_fakes import TARGET, SlowFake, grounded
 from tests.conftest import SEEDS

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Settings
+from claimstance.config import Settings
 from tests.batch_fakes import TARGET
 from tests.conftest import ROOT, SEEDS
 from tests.replay import ReplayFactory
@@ -30,7 +30,7 @@ def test_ray_pipeline_over_the_seeds(
 ) -> None:
     import pyarrow.parquet as pq
 
-    from service.ray_batch import run_ray
+    from claimstance.batch.on_ray import run_ray
 
     ray.init(
         num_cpus=2,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import itertools
 
-from schemas.models import Span
-from service.chunking import chunk_ranges
-from service.registry import SpeakerDraft, SpeakerRegistry, name_tokens
+from claimstance.pipeline.registry import SpeakerDraft, SpeakerRegistry, name_tokens
+from claimstance.schemas.models import Span
+from claimstance.text.chunking import chunk_ranges
 
 
 def span(text: str, needle: str, nth: int = 0) -> Span:

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from schemas.models import Article, Extraction
-from service.errors import ClaimstanceError
-from service.pipeline import Extractor
+from claimstance.errors import ClaimstanceError
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Article, Extraction
 from tests.regression import (
     CASSETTES,
     EXPECTED,
@@ -54,7 +54,7 @@ def base_url() -> Iterator[str]:
     if not RECORDING:
         yield PLACEHOLDER_URL
         return
-    from service.embedded import shared_server
+    from claimstance.local_model.server import shared_server
 
     embedded = regression_settings("guided", PLACEHOLDER_URL, Path("/tmp")).model_copy(
         update={"base_url": None, "n_ctx": 8192}

@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from schemas.models import Claim, Extraction, Span, Speaker, Stance
-from service.brat import GoldAttribution, GoldDocument, GoldSpan, has_quotation_marks, read_gold_dir
-from service.scoring import PRF, EvalReport, score
+from claimstance.evaluation.brat import (
+    GoldAttribution,
+    GoldDocument,
+    GoldSpan,
+    has_quotation_marks,
+    read_gold_dir,
+)
+from claimstance.evaluation.scoring import PRF, EvalReport, score
+from claimstance.schemas.models import Claim, Extraction, Span, Speaker, Stance
 
 POLNEAR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "polnear-dev"
 

@@ -10,11 +10,11 @@ that they never multiply:
 * validation (the answer does not fit the schema or is not grounded): instructor's
   ``max_retries``, which re-asks with the validation error in the conversation.
 
-Vendor exceptions are translated into :mod:`service.errors` types with ``raise … from``.
+Vendor exceptions are translated into :mod:`claimstance.errors` types with ``raise … from``.
 """
 
-from service.llm.batches import BatchAPI, BatchInfo, request_body
-from service.llm.client import (
+from claimstance.llm.batches import BatchAPI, BatchInfo, request_body
+from claimstance.llm.client import (
     LLMClient,
     LLMResult,
     Message,
@@ -22,7 +22,7 @@ from service.llm.client import (
     parse_json_payload,
     wire_model,
 )
-from service.llm.transport import Sleep, translate_error, transport_retrying
+from claimstance.llm.transport import Sleep, translate_error, transport_retrying
 
 __all__ = [
     "BatchAPI",

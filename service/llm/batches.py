@@ -1,4 +1,4 @@
-"""Provider batch mode (used by :mod:`service.provider_batch`): the request body the
+"""Provider batch mode (used by :mod:`claimstance.batch.provider`): the request body the
 live path would send, and thin wrappers over the Files and Batches endpoints."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import instructor
 import openai
 from pydantic import BaseModel
 
-from service.config import Settings
-from service.llm.client import MODES, Message, openai_client, resolved_mode, wire_model
-from service.llm.transport import Sleep, translate_error, transport_retrying
+from claimstance.config import Settings
+from claimstance.llm.client import MODES, Message, openai_client, resolved_mode, wire_model
+from claimstance.llm.transport import Sleep, translate_error, transport_retrying
 
 
 class _Captured(Exception):

@@ -1,5 +1,5 @@
 """Structured calls: instructor over the OpenAI SDK, with transport retries per request
-(:mod:`service.llm.transport`) and validation re-asks by instructor."""
+(:mod:`claimstance.llm.transport`) and validation re-asks by instructor."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ import jiter
 import openai
 from pydantic import BaseModel
 
-from schemas.models import Usage
-from service.config import Settings
-from service.errors import ExtractionError, ProviderError
-from service.llm.transport import Sleep, translate_error, transport_retrying
+from claimstance.config import Settings
+from claimstance.errors import ExtractionError, ProviderError
+from claimstance.llm.transport import Sleep, translate_error, transport_retrying
+from claimstance.schemas.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
 Message = dict[str, str]

@@ -1,5 +1,5 @@
 """Transport failures: one retry policy (tenacity, honouring Retry-After) and the
-translation of SDK and httpx exceptions into :class:`service.errors.ProviderError`."""
+translation of SDK and httpx exceptions into :class:`claimstance.errors.ProviderError`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import httpx
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from service.config import Settings
-from service.errors import ProviderError
+from claimstance.config import Settings
+from claimstance.errors import ProviderError
 
 Sleep = Callable[[float], Awaitable[None]]
 

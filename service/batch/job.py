@@ -1,0 +1,159 @@
+"""What ``claimstance batch`` does, given its options: wiring only, the engine is elsewhere.
+
+Exit codes: 0 every article done; 1 some article failed (see errors.jsonl); 2 unusable
+settings or a job directory started with other parameters; 3 stopped because the token
+budget would have been exceeded; 130 interrupted (Ctrl-C). Re-running resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from claimstance.batch.engine import MAX_CONCURRENCY, run_batch
+from claimstance.batch.progress import Reporter, count_inputs, make_reporter
+from claimstance.batch.stats import EXIT_INTERRUPTED, BatchSummary, Price, price_for
+from claimstance.config import Settings
+from claimstance.errors import ConfigError
+from claimstance.inputs import read_articles
+from claimstance.llm.http_pool import pooled_client
+from claimstance.pipeline.extractor import Extractor
+
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class BatchRequest:
+    paths: list[str]
+    out_dir: Path
+    targets: list[str] = field(default_factory=list)
+    concurrency: int = 8
+    workers: int = 1
+    budget_tokens: int | None = None
+    retry_failed: bool = False
+    force: bool = False
+    provider_batch: bool = False
+    poll_interval: float = 30.0
+    price_in: float | None = None
+    price_out: float | None = None
+    quiet: bool = False
+    progress_interval: float = 10.0
+    ray: bool = False
+    ray_address: str | None = None
+    ray_actors: int = 2
+
+
+def batch_settings(settings: Settings, concurrency: int) -> Settings:
+    """Settings whose per-context request limiter admits ``concurrency`` requests."""
+    return settings.model_copy(update={"concurrency": max(1, min(concurrency, MAX_CONCURRENCY))})
+
+
+def http_client_factory(settings: Settings) -> Callable[[], httpx.AsyncClient]:
+    """An httpx client factory whose connections are not fewer than the concurrency."""
+
+    def make() -> httpx.AsyncClient:
+        return pooled_client(max(settings.concurrency, 10), settings.timeout)
+
+    return make
+
+
+def make_extractor(settings: Settings, concurrency: int) -> Extractor:
+    tuned = batch_settings(settings, concurrency)
+    return Extractor(tuned, http_client_factory=http_client_factory(tuned))
+
+
+def execute(request: BatchRequest, settings: Settings) -> int:
+    """Run the batch the request describes; print the summary; return the exit code.
+
+    A ClaimstanceError (unusable settings, a job with other parameters, broken workers)
+    stops the whole job: it is raised for the CLI to report with exit code 2.
+    """
+    if request.workers > 1 and (request.ray or request.provider_batch):
+        mode = "--ray" if request.ray else "--provider-batch"
+        raise ConfigError(f"--workers cannot be used with {mode}")
+    if request.ray:
+        from claimstance.batch.on_ray import run_ray
+
+        rows = run_ray(
+            request.paths,
+            request.out_dir,
+            settings,
+            targets=request.targets,
+            actors=request.ray_actors,
+            address=request.ray_address,
+        )
+        err.print(f"ray: {rows} articles written to {request.out_dir}")
+        return 0
+    price = price_for(
+        settings.resolved_model,
+        price_in=request.price_in,
+        price_out=request.price_out,
+        provider_batch=request.provider_batch,
+    )
+    extractor = make_extractor(settings, request.concurrency)
+    try:
+        summary = asyncio.run(_run(request, extractor, price))
+    except KeyboardInterrupt:
+        err.print("interrupted; re-run the same command to resume")
+        return EXIT_INTERRUPTED
+    finally:
+        extractor.close()
+    if summary.stats.failed or summary.job_failed:
+        err.print(f"{summary.job_failed} article(s) failed: see {request.out_dir / 'errors.jsonl'}")
+    return summary.exit_code
+
+
+async def _run(request: BatchRequest, extractor: Extractor, price: Price | None) -> BatchSummary:
+    reporter = make_reporter(quiet=request.quiet, interval=request.progress_interval)
+    try:
+        if request.provider_batch:
+            return await _provider(request, extractor, price, reporter)
+        return await run_batch(
+            read_articles(request.paths),
+            request.out_dir,
+            extractor,
+            targets=request.targets,
+            concurrency=request.concurrency,
+            budget_tokens=request.budget_tokens,
+            retry_failed=request.retry_failed,
+            force=request.force,
+            progress=reporter,
+            price=price,
+            count=lambda: count_inputs(request.paths),
+            workers=request.workers,
+        )
+    finally:
+        await extractor.aclose()
+
+
+async def _provider(
+    request: BatchRequest, extractor: Extractor, price: Price | None, reporter: Reporter
+) -> BatchSummary:
+    from claimstance.batch.provider import ProviderBatch
+    from claimstance.llm import BatchAPI
+
+    if request.budget_tokens is not None:
+        raise ConfigError("--budget-tokens cannot be used with --provider-batch")
+    api = BatchAPI(extractor.settings)
+    try:
+        job = ProviderBatch(
+            lambda: read_articles(request.paths),
+            request.out_dir,
+            extractor,
+            api,
+            targets=request.targets,
+            poll_interval=request.poll_interval,
+            retry_failed=request.retry_failed,
+            progress=reporter,
+            price=price,
+            force=request.force,
+            say=lambda message: err.print(message),
+        )
+        return await job.run()
+    finally:
+        await api.aclose()

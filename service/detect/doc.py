@@ -1,0 +1,185 @@
+"""Light segmentation of raw article text: tokens, sentences, paragraphs.
+
+All positions are offsets into the text exactly as given. ``Doc`` precomputes everything
+once so that the detection rules can ask cheap questions (which sentence holds this
+offset, is this offset inside a quotation) in O(log n).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import NamedTuple
+
+from claimstance.detect.cues import ABBREVIATIONS, ALL_VERB_FORMS, NAMING_FORMS
+from claimstance.detect.quotes import QuoteSpan, find_quotes, paragraph_bounds
+
+_WORD_RE = re.compile(r"\w+")  # a verb form is a whole \w run, as with cues.VERB_RE
+TOKEN_RE = re.compile(r"\w+(?:[’'\-&.]\w+)*|\S")
+# Sentence ends, line breaks, and breadcrumb separators ("Home » World » US and China
+# pledge …", a spaced » or › before a capital), which are not closing guillemets.
+_BOUNDARY_RE = re.compile(
+    r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[A-Z0-9])|\n+|(?<=\w)\s[»›]\s(?=[A-Z])"
+)
+
+
+class Token(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[0].isupper()
+
+
+class Doc:
+    """The text with its quotations, paragraphs, sentences and tokens."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.quotes: list[QuoteSpan] = find_quotes(text)
+        self._q_starts = [q.start for q in self.quotes]
+        self.paragraphs = paragraph_bounds(text)
+        self._p_starts = [s for s, _ in self.paragraphs]
+        self.sentences = self._sentences()
+        self._s_starts = [s for s, _ in self.sentences]
+        self.tokens = [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
+        self._t_starts = [t.start for t in self.tokens]
+        self.common_caps = self._common_caps()
+        self.verbs: list[tuple[int, int, str]] = []
+        self.naming: list[tuple[int, int, str]] = []  # cues.NAMING_FORMS
+        for m in _WORD_RE.finditer(text):
+            low = m.group().lower()
+            if low in ALL_VERB_FORMS:
+                self.verbs.append((m.start(), m.end(), low))
+            elif low in NAMING_FORMS:
+                self.naming.append((m.start(), m.end(), low))
+        self._v_starts = [v[0] for v in self.verbs]
+        self._n_starts = [v[0] for v in self.naming]
+
+    def _common_caps(self) -> frozenset[str]:
+        """Capitalised words that are ordinary words here ("Following", "Pressure").
+
+        A word counts as ordinary when it also occurs in lower case and never occurs
+        capitalised in the middle of a sentence.
+        """
+        lower: set[str] = set()
+        mid_caps: set[str] = set()
+        initial: set[str] = set()
+        prev: Token | None = None
+        for t in self.tokens:
+            if t.is_word:
+                if t.text[0].islower():
+                    lower.add(t.text)
+                elif t.is_cap:
+                    mid = prev is not None and (prev.is_word or prev.text in ",;")
+                    if mid and "\n" not in self.text[prev.end : t.start] if prev else False:
+                        mid_caps.add(t.text)
+                    else:
+                        initial.add(t.text)
+            prev = t
+        self.initial_caps = frozenset(initial - mid_caps)
+        return frozenset(w for w in initial if w.lower() in lower and w not in mid_caps)
+
+    # --- sentences ---------------------------------------------------------------------
+
+    def _sentences(self) -> list[tuple[int, int]]:
+        text = self.text
+        cuts: list[int] = []
+        for m in _BOUNDARY_RE.finditer(text):
+            if m.group()[0] == "\n":
+                cuts.append(m.start())
+                continue
+            if m.group() == "." and self._is_abbreviation(m.start()):
+                continue
+            if self.quote_at(m.end() - 1, strict=True) is not None:
+                continue  # a full stop inside a quotation does not end the sentence
+            cuts.append(m.end())
+        out: list[tuple[int, int]] = []
+        for p_start, p_end in self.paragraphs:
+            lo = bisect.bisect_right(cuts, p_start)
+            start = p_start
+            q = self.quote_at(p_start - 1, strict=True) if p_start else None
+            if out and q is not None and q.start < p_start:
+                start = out.pop()[0]  # paragraph continuing a multi-paragraph quotation
+            for cut in cuts[lo:]:
+                if cut >= p_end:
+                    break
+                if self.quote_at(cut, strict=True) is not None:
+                    continue
+                out.append((start, cut))
+                start = cut
+                while start < p_end and text[start].isspace():
+                    start += 1
+            if start < p_end:
+                out.append((start, p_end))
+        return out
+
+    def _is_abbreviation(self, dot: int) -> bool:
+        m = re.search(r"([\w.]+)$", self.text[max(0, dot - 12) : dot])
+        if not m:
+            return False
+        word = m.group(1)
+        low = word.lower()
+        if low in ABBREVIATIONS:
+            return True
+        return len(word) == 1 and word.isupper()  # an initial: Donald J. Trump
+
+    def sentence_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._s_starts, pos) - 1)
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        if not self.sentences:
+            return (0, len(self.text))
+        return self.sentences[self.sentence_index(pos)]
+
+    def paragraph_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._p_starts, pos) - 1)
+
+    # --- quotations --------------------------------------------------------------------
+
+    def quote_at(self, pos: int, strict: bool = False) -> QuoteSpan | None:
+        """The quotation holding ``pos``; ``strict`` excludes its first and last mark."""
+        k = bisect.bisect_right(self._q_starts, pos) - 1
+        if k < 0:
+            return None
+        q = self.quotes[k]
+        if strict:
+            return q if q.start < pos < q.end - 1 else None
+        return q if q.start <= pos < q.end else None
+
+    def next_quote_start(self, pos: int) -> int:
+        """Start of the first quotation starting at or after ``pos`` (else text length)."""
+        k = bisect.bisect_left(self._q_starts, pos)
+        return self._q_starts[k] if k < len(self._q_starts) else len(self.text)
+
+    def in_quote(self, pos: int) -> bool:
+        return self.quote_at(pos) is not None
+
+    # --- tokens ------------------------------------------------------------------------
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        lo = bisect.bisect_left(self._t_starts, start)
+        hi = bisect.bisect_left(self._t_starts, end)
+        return [t for t in self.tokens[lo:hi] if t.end <= end]
+
+    def verbs_between(
+        self, lo: int, hi: int, *, naming: bool = False
+    ) -> list[tuple[int, int, str]]:
+        """Reporting-verb (or naming-verb) forms starting in ``[lo, hi)``."""
+        verbs, starts = (self.naming, self._n_starts) if naming else (self.verbs, self._v_starts)
+        a = bisect.bisect_left(starts, lo)
+        b = bisect.bisect_left(starts, hi)
+        return [v for v in verbs[a:b] if v[1] <= hi]
+
+    def token_index(self, pos: int) -> int:
+        return bisect.bisect_left(self._t_starts, pos)

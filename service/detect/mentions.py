@@ -1,0 +1,389 @@
+"""Mentions of possible speakers: names, titles, descriptions and pronouns.
+
+``NameIndex`` collects every capitalised name outside quotations once per article, so a
+short form ("Mr Blinken", "Xi") can be expanded to the longest full name ("Antony
+Blinken", "Xi Jinping") and a pronoun can be resolved to the nearest earlier person.
+``noun_phrase`` chunks the words next to a reporting verb into a speaker ``Mention``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from claimstance.detect.cues import (
+    DETERMINERS,
+    FEMALE_WORDS,
+    GOVERNMENT_WORDS,
+    HONORIFICS,
+    MALE_WORDS,
+    MEDIA_WORDS,
+    NON_PERSON_WORDS,
+    NOT_NAME_WORDS,
+    NP_BREAK_WORDS,
+    ORG_WORDS,
+    SOURCE_NOUNS,
+    SUBJECT_PRONOUNS,
+    TITLE_WORDS,
+    words,
+)
+from claimstance.detect.doc import Doc, Token
+
+_CONNECTORS = frozenset(words("of de van von bin al la le da del der du y"))
+_APPOS_AFFIL = frozenset(words("at of with for from"))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A possible speaker in the text: ``start``/``end`` cover the surface form."""
+
+    start: int
+    end: int
+    name: str
+    kind: str  # person | organization | government | media | anonymous | pronoun | unknown
+    role: str | None = None
+    affiliation: str | None = None
+    gender: str | None = None
+
+
+def _strip_possessive(word: str) -> str:
+    for suffix in ("’s", "'s", "’", "'"):
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _org_kind(words: list[str]) -> str | None:
+    low = [w.lower() for w in words]
+    joined = " ".join(low)
+    if any(w in MEDIA_WORDS for w in low):
+        return "media"
+    if any(w in GOVERNMENT_WORDS for w in low) or joined in GOVERNMENT_WORDS:
+        return "government"
+    if any(w in ORG_WORDS for w in low) or (len(words) == 1 and words[0].isupper()):
+        return "organization"
+    return None
+
+
+def _gender(words: list[str]) -> str | None:
+    low = {w.lower().rstrip(".") for w in words}
+    if low & MALE_WORDS:
+        return "m"
+    if low & FEMALE_WORDS:
+        return "f"
+    return None
+
+
+class NameIndex:
+    """Every capitalised name outside quotations, with full-name lookup."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.mentions: list[Mention] = []
+        self._full: dict[str, list[tuple[int, str]]] = {}  # last token -> (pos, full name)
+        self._first: dict[str, list[tuple[int, str]]] = {}  # first token -> (pos, name)
+        self.roles: dict[str, tuple[str | None, str | None]] = {}
+        self.genders: dict[str, str] = {}
+        self._canon_cache: dict[str, tuple[list[int], list[str], str] | None] = {}
+        self._collect()
+        self._starts = [m.start for m in self.mentions]
+        self._persons = [m for m in self.mentions if self.is_person(m)]
+        self._person_starts = [m.start for m in self._persons]
+
+    def _collect(self) -> None:
+        toks = self.doc.tokens
+        i, n = 0, len(toks)
+        while i < n:
+            if not (toks[i].is_word and toks[i].is_cap) or self.doc.in_quote(toks[i].start):
+                i += 1
+                continue
+            j = i + 1
+            while j < n:
+                t = toks[j]
+                gap = self.doc.text[toks[j - 1].end : t.start]
+                if "\n" in gap or len(gap) > 1 or self.doc.in_quote(t.start):
+                    break
+                if (
+                    (t.is_word and t.is_cap)
+                    or (t.text == "." and _is_abbrev_token(toks[j - 1].text) and gap == "")
+                    or (t.lower in _CONNECTORS and j + 1 < n and toks[j + 1].is_cap)
+                ):
+                    j += 1
+                else:
+                    break
+                if _strip_possessive(toks[j - 1].text) != toks[j - 1].text:
+                    break
+            m = self.make_name(toks[i:j])
+            if m is not None:
+                self._add(m)
+            i = j
+
+    def make_name(self, toks: list[Token]) -> Mention | None:
+        """A name mention from a run of capitalised tokens (titles split off)."""
+        common = self.doc.common_caps
+        while toks and (
+            _strip_possessive(toks[0].lower) in NOT_NAME_WORDS
+            or toks[0].text in common
+            or (toks[0].lower.endswith(("ing", "ly")) and toks[0].text in self.doc.initial_caps)
+        ):
+            toks = toks[1:]
+        while toks and toks[-1].lower in _CONNECTORS:
+            toks = toks[:-1]
+        if not toks:
+            return None
+        words = [t.text for t in toks if t.text != "."]
+        words[-1] = _strip_possessive(words[-1])
+        end = toks[-1].end - (len(toks[-1].text) - len(_strip_possessive(toks[-1].text)))
+        org = _org_kind(words)
+        k = 0
+        while k < len(words) - 1 and (
+            words[k].lower().rstrip(".") in HONORIFICS or words[k].lower() in TITLE_WORDS
+        ):
+            k += 1
+        title_words, name_words = words[:k], words[k:]
+        if org is not None and _org_kind(name_words) is not None:
+            return Mention(toks[0].start, end, " ".join(words), org)
+        if len(name_words) == 1 and name_words[0].lower() in SOURCE_NOUNS:
+            return Mention(toks[0].start, end, " ".join(words), "anonymous")
+        role = " ".join(w for w in title_words if w.lower().rstrip(".") not in HONORIFICS) or None
+        low = [w.lower() for w in name_words]
+        plain = not (set(low) & NON_PERSON_WORDS) and not (set(low) & _CONNECTORS)
+        kind = "person" if (title_words or (1 < len(name_words) <= 4 and plain)) else "unknown"
+        gender = _gender(title_words)
+        return Mention(toks[0].start, end, " ".join(name_words), kind, role=role, gender=gender)
+
+    def _add(self, m: Mention) -> None:
+        self.mentions.append(m)
+        words = m.name.split()
+        if m.kind == "person" and len(words) > 1:
+            self._full.setdefault(words[-1].lower(), []).append((m.start, m.name))
+            self._first.setdefault(words[0].lower(), []).append((m.start, m.name))
+        if m.role and m.kind == "person":
+            self.roles.setdefault(m.name, (m.role, None))
+        if m.gender:
+            self.genders.setdefault(m.name, m.gender)
+
+    def _options(self, name: str) -> tuple[list[int], list[str], str] | None:
+        """Full names ``name`` may stand for: positions, best-so-far, best overall."""
+        if name in self._canon_cache:
+            return self._canon_cache[name]
+        words = name.split()
+        key = words[-1].lower()
+        options = self._full.get(key) or (self._first.get(key) if len(words) == 1 else None)
+        result = None
+        if options:
+            options = [o for o in options if o[1].endswith(name) or len(words) == 1]
+        if options:
+            best_so_far: list[str] = []
+            cur = options[0][1]
+            for _, full in options:
+                if len(full.split()) >= len(cur.split()):
+                    cur = full
+                best_so_far.append(cur)
+            longest = max(len(o[1].split()) for o in options)
+            overall = next(o[1] for o in options if len(o[1].split()) == longest)
+            result = ([o[0] for o in options], best_so_far, overall)
+        self._canon_cache[name] = result
+        return result
+
+    def canonical(self, name: str, pos: int) -> str:
+        """The longest full name in the article that this short form refers to.
+
+        Among the longest forms seen before ``pos`` the most recent wins; a form seen
+        only later is used when none came before.
+        """
+        if not name.split():
+            return name
+        opts = self._options(name)
+        if opts is None:
+            return name
+        positions, best_so_far, overall = opts
+        i = bisect.bisect_right(positions, pos) - 1
+        return best_so_far[i] if i >= 0 else overall
+
+    def is_person(self, m: Mention) -> bool:
+        if m.kind == "person":
+            return True
+        if m.kind != "unknown":
+            return False
+        return self.canonical(m.name, m.start) != m.name
+
+    def persons_before(self, pos: int, limit: int = 400) -> list[Mention]:
+        """Person mentions ending before ``pos``, nearest first."""
+        k = bisect.bisect_left(self._person_starts, pos)
+        return [m for m in reversed(self._persons[max(0, k - limit) : k]) if m.end <= pos]
+
+    def resolve(self, pronoun: Mention) -> Mention | None:
+        """The antecedent of a pronoun: nearest earlier compatible mention."""
+        word = pronoun.name.lower()
+        if word in ("he", "she"):
+            want = "m" if word == "he" else "f"
+            for m in self.persons_before(pronoun.start):
+                g = m.gender or self.genders.get(self.canonical(m.name, m.start))
+                if g is None or g == want:
+                    return self.expand(m)
+            return None
+        k = bisect.bisect_left(self._starts, pronoun.start)
+        for m in reversed(self.mentions[max(0, k - 60) : k]):
+            if m.kind in ("organization", "government", "media"):
+                return m
+        return None
+
+    def expand(self, m: Mention) -> Mention:
+        """The mention with its canonical name and any role seen elsewhere."""
+        if m.kind not in ("person", "unknown"):
+            return m
+        name = self.canonical(m.name, m.start)
+        role, affil = self.roles.get(name, (None, None))
+        kind = "person" if name != m.name or m.kind == "person" else m.kind
+        return replace(
+            m,
+            name=name,
+            kind=kind,
+            role=m.role or role,
+            affiliation=m.affiliation or affil,
+            gender=m.gender or self.genders.get(name),
+        )
+
+
+def _is_abbrev_token(word: str) -> bool:
+    low = word.lower()
+    return low in HONORIFICS or (len(word) == 1 and word.isupper()) or "." in word
+
+
+_TIME_WORDS = frozenset(
+    words("ago later earlier day days week weeks month months year years time times hour hours")
+)
+
+
+def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | None:
+    """The speaker noun phrase in ``text[start:end]`` (a subject or an object).
+
+    The phrase runs from ``start`` to a break word (``by``, ``who``, ``at``...). Inside it
+    a person name wins over a description, which wins over an organisation name.
+    Text after a comma is read as an apposition giving the role and affiliation.
+    """
+    toks = [t for t in doc.tokens_in(start, end) if not doc.in_quote(t.start)]
+    while toks and toks[0].text in ",:;—–-(":
+        toks = toks[1:]
+    if not toks:
+        return None
+    head, appos = _split_apposition(toks)
+    if not head:
+        return None
+    if len(head) == 1 and head[0].lower in SUBJECT_PRONOUNS:
+        t = head[0]
+        return Mention(t.start, t.end, t.text, "pronoun", gender=_gender([t.text]))
+    cut = len(head)
+    for k, t in enumerate(head):
+        if k > 0 and t.lower in NP_BREAK_WORDS and not _inside_cap_run(head, k):
+            cut = k
+            break
+    core = head[:cut]
+    best = _best_unit(index, core)
+    if best is None:
+        return None
+    if appos:
+        role, affil = _role_affiliation(appos)
+        best = replace(best, role=best.role or role, affiliation=best.affiliation or affil)
+    return best
+
+
+def with_apposition(doc: Doc, m: Mention, lo: int, hi: int) -> Mention:
+    """``m`` with the role and affiliation read from an apposition in ``text[lo:hi]``."""
+    toks = [t for t in doc.tokens_in(lo, hi) if not doc.in_quote(t.start)]
+    role, affil = _role_affiliation(toks)
+    return replace(m, role=m.role or role, affiliation=m.affiliation or affil)
+
+
+def _inside_cap_run(toks: list[Token], k: int) -> bool:
+    return toks[k].lower in ("of",) and 0 < k < len(toks) - 1 and toks[k + 1].is_cap
+
+
+def _split_apposition(toks: list[Token]) -> tuple[list[Token], list[Token]]:
+    if "," not in [t.text for t in toks]:
+        return toks, []
+    k = next(i for i, t in enumerate(toks) if t.text == ",")
+    rest = toks[k + 1 :]
+    if "," in [t.text for t in rest]:
+        rest = rest[: next(i for i, t in enumerate(rest) if t.text == ",")]
+    return toks[:k], rest
+
+
+def _role_affiliation(appos: list[Token]) -> tuple[str | None, str | None]:
+    words = [t.text for t in appos if t.text not in "()"]
+    if not words or len(words) > 16 or all(w.isdigit() for w in words):
+        return None, None
+    if words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    for k, w in enumerate(words):
+        if w.lower() not in _APPOS_AFFIL or k == 0:
+            continue
+        j = k + 1
+        if j < len(words) and words[j].lower() in ("the", "a", "an"):
+            j += 1
+        if j < len(words) and words[j][0].isupper():
+            return " ".join(words[:k]) or None, " ".join(words[j:])
+    return " ".join(words) or None, None
+
+
+def _best_unit(index: NameIndex, toks: list[Token]) -> Mention | None:
+    """The head of a chunk: last person name, else a description, else an org name."""
+    names: list[tuple[int, Mention]] = []
+    k = 0
+    while k < len(toks):
+        if toks[k].is_cap and toks[k].is_word:
+            j = k + 1
+            while j < len(toks) and (
+                toks[j].is_cap
+                or toks[j].text == "."
+                or (toks[j].lower in _CONNECTORS and j + 1 < len(toks) and toks[j + 1].is_cap)
+            ):
+                j += 1
+            m = index.make_name(toks[k:j])
+            if m is not None:
+                names.append((k, m))
+            k = j
+        else:
+            k += 1
+    persons = [(k, m) for k, m in names if index.is_person(m)]
+    if persons:
+        k, m = persons[-1]
+        m = index.expand(m)
+        if k > 0:
+            pre = [t.text for t in toks[:k] if t.lower not in DETERMINERS]
+            prefix = " ".join(pre)
+            if prefix:
+                orgs = [n for _, n in names if n.kind != "person" and n.start < m.start]
+                role = m.role or prefix
+                affil = orgs[0].name if orgs else None
+                m = replace(m, role=role, affiliation=m.affiliation or affil)
+            m = replace(m, start=toks[0].start)
+        return m
+    for k in range(len(toks) - 1, -1, -1):
+        if toks[k].lower in SOURCE_NOUNS:
+            surface = index.doc.text[toks[0].start : toks[k].end]
+            orgs = [n for _, n in names if n.kind != "unknown"]
+            kind = "anonymous"
+            if toks[k].lower in MEDIA_WORDS:
+                kind = "media"
+            elif orgs and orgs[-1].end >= toks[k].end:
+                kind = orgs[-1].kind
+            return Mention(toks[0].start, toks[k].end, surface, kind)
+    if not names and toks[0].lower in DETERMINERS and 1 < len(toks) <= 6:
+        last = toks[-1]
+        timeish = {t.lower for t in toks} & _TIME_WORDS
+        if (
+            last.is_word
+            and last.text[0].islower()
+            and not last.lower.endswith("ly")
+            and not timeish
+        ):
+            surface = index.doc.text[toks[0].start : last.end]
+            return Mention(toks[0].start, last.end, surface, "unknown")
+    if names:
+        k, m = names[0]
+        if m.kind == "unknown":
+            m = replace(m, kind="organization" if m.name.isupper() else "unknown")
+        return replace(m, start=toks[0].start) if toks[0].lower in DETERMINERS else m
+    return None

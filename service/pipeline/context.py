@@ -1,0 +1,138 @@
+"""What one extraction run needs: settings, cache, an LLM client per event loop, a limiter.
+
+Clients and semaphores belong to an event loop, and a process may drive the same
+Extractor from several loops (the sync API keeps its own); so they are made per loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from claimstance.config import Settings
+from claimstance.errors import ExtractionError
+from claimstance.llm.cache import ResponseCache, cache_key
+from claimstance.prompts import Prompt
+from claimstance.schemas.models import Usage
+from claimstance.text.chunking import chunk_ranges
+
+if TYPE_CHECKING:  # openai and instructor take half a second to import: only when calling
+    from claimstance.llm import LLMClient
+
+Message = dict[str, str]
+HttpClientFactory = Callable[[], httpx.AsyncClient]
+Fallback = Callable[[ExtractionError], "str | None"]
+T = TypeVar("T", bound=BaseModel)
+
+
+@functools.lru_cache(maxsize=256)
+def _schema(response_model: type[BaseModel]) -> dict[str, Any]:
+    """Generating a JSON schema costs milliseconds per call; models are immutable classes."""
+    return response_model.model_json_schema()
+
+
+class RunContext:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cache: ResponseCache | None = None,
+        http_client_factory: HttpClientFactory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache if cache is not None else ResponseCache.for_settings(settings)
+        self._http_client_factory = http_client_factory
+        self._clients: dict[int, LLMClient] = {}
+        self._limiters: dict[int, asyncio.Semaphore] = {}
+
+    @staticmethod
+    def _loop_key() -> int:
+        return id(asyncio.get_running_loop())
+
+    async def llm(self) -> LLMClient:
+        """The client for the running loop; starts the embedded model on first use."""
+        key = self._loop_key()
+        client = self._clients.get(key)
+        if client is None:
+            from claimstance.llm import LLMClient
+
+            base_url = None
+            if self.settings.embedded:
+                from claimstance.local_model.server import shared_server
+
+                # Starting the server blocks for a second or more: not on the event loop.
+                server = await asyncio.to_thread(shared_server, self.settings)
+                base_url = server.base_url
+                client = self._clients.get(key)  # another task may have won the race
+                if client is not None:
+                    return client
+            http_client = self._http_client_factory() if self._http_client_factory else None
+            client = LLMClient(self.settings, base_url=base_url, http_client=http_client)
+            self._clients[key] = client
+        return client
+
+    @property
+    def limiter(self) -> asyncio.Semaphore:
+        key = self._loop_key()
+        if key not in self._limiters:
+            self._limiters[key] = asyncio.Semaphore(self.settings.concurrency)
+        return self._limiters[key]
+
+    async def ask(
+        self,
+        response_model: type[T],
+        prompt: Prompt,
+        messages: list[Message],
+        *,
+        strategy: str,
+        targets: Sequence[str] = (),
+        max_tokens: int | None = None,
+        fallback: Fallback | None = None,
+    ) -> tuple[T, Usage]:
+        """One cached, rate-limited structured call.
+
+        ``fallback`` may turn an answer that failed validation into a usable one (JSON);
+        what it returns is cached like a valid answer, so repeated runs agree.
+        """
+        key = cache_key(
+            self.settings,
+            prompt_ref=prompt.ref,
+            schema=_schema(response_model),
+            strategy=strategy,
+            targets=targets,
+            messages=messages,
+            params={"max_tokens": max_tokens} if max_tokens else None,
+        )
+
+        async def compute() -> tuple[str, Usage]:
+            try:
+                result = await (await self.llm()).structured(
+                    response_model, messages, max_tokens=max_tokens
+                )
+            except ExtractionError as e:
+                rescued = fallback(e) if fallback else None
+                if rescued is None:
+                    raise
+                return rescued, e.usage or Usage()
+            return result.raw, result.usage
+
+        async with self.limiter:
+            raw, usage = await self.cache.get_or_compute(key, compute)
+        return response_model.model_validate_json(raw, context={"lenient": True}), usage
+
+    def chunk_ranges(self, text: str) -> list[tuple[int, int]]:
+        return chunk_ranges(text, self.settings.chunk_chars, self.settings.chunk_overlap)
+
+    async def aclose_clients(self) -> None:
+        """Close the clients of the running loop (others are closed with their loops)."""
+        client = self._clients.pop(self._loop_key(), None)
+        if client is not None:
+            await client.aclose()
+
+    def close(self) -> None:
+        self.cache.close()

@@ -1,0 +1,167 @@
+"""The guided strategy: deterministic detection, then small constrained LLM decisions.
+
+Small local models cannot write a whole article's extraction, but they answer narrow,
+grammar-constrained questions well. :mod:`claimstance.detect.detector` finds the quotations, cues,
+reported speech and ranked candidate speakers; the model then only
+* picks the speaker among the candidates (or "unknown") where the detector is not sure,
+* labels the stance toward each target (favor / against / neutral).
+Every span comes from the detector, so it is grounded by construction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+
+from claimstance.detect.candidates import Candidate, Piece
+from claimstance.detect.detector import DetectedClaim, detect_claims
+from claimstance.pipeline.article import StrategyResult
+from claimstance.pipeline.assemble import GroundedClaim
+from claimstance.pipeline.context import RunContext
+from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
+from claimstance.prompts import load_prompt
+from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice, speaker_choice_model
+from claimstance.schemas.models import Article, Span, Stance, Usage
+
+PROMPT_NAMES: tuple[str, ...] = ("guided_speaker", "guided_stance")
+#: The detector's own choice stands when its best candidate is attached to the cue and
+#: clearly ahead; the model is asked only where the ranking is uncertain.
+CONFIDENT_SCORE = 0.9
+CONFIDENT_MARGIN = 0.3
+QUOTE_CHARS = 400
+PASSAGE_BEFORE = 320
+PASSAGE_AFTER = 160
+#: Constrained decoding yields a label, not a probability; this says "model-decided".
+GUIDED_CONFIDENCE = 0.5
+DECISION_TOKENS = 64
+
+_MARKS = "\"“”„«»‘’'‚‹›"
+
+
+async def run_guided(
+    article: Article, targets: Sequence[str], context: RunContext
+) -> StrategyResult:
+    text = article.text
+    detected = [claim for claim in detect_claims(text) if not claim.is_fragment]
+    decided = await asyncio.gather(*(_decide(d, text, targets, context) for d in detected))
+    result = StrategyResult()
+    for claim, usage in decided:
+        result.claims.append(claim)
+        result.usage = result.usage + usage
+    return result
+
+
+def _span(text: str, piece: Piece) -> Span:
+    return Span(
+        text=text[piece.start : piece.end], start=piece.start, end=piece.end, alignment="detected"
+    )
+
+
+def _clip(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def proposition(text: str, claim: DetectedClaim) -> str:
+    """The claimed content as one line: marks and a leading 'that' removed."""
+    pieces = claim.parts or (claim.quote,)
+    content = " ".join(text[p.start : p.end].strip().strip(_MARKS).strip() for p in pieces)
+    content = re.sub(r"^(?:that)\s+", "", " ".join(content.split()), flags=re.I)
+    return content[:1].upper() + content[1:] if content else content
+
+
+async def _decide(
+    claim: DetectedClaim, text: str, targets: Sequence[str], context: RunContext
+) -> tuple[GroundedClaim, Usage]:
+    speaker, usage = await _speaker(claim, text, context)
+    quote = _clip(proposition(text, claim), QUOTE_CHARS)
+    stances, stance_usage = await _stances(quote, speaker.name, targets, context)
+    grounded = GroundedClaim(
+        quote=_span(text, claim.quote),
+        parts=[_span(text, p) for p in claim.parts],
+        claim=proposition(text, claim),
+        speaker=speaker,
+        kind=claim.kind,
+        cue=_span(text, claim.cue) if claim.cue else None,
+        stances=stances,
+    )
+    return grounded, usage + stance_usage
+
+
+def confident(candidates: Sequence[Candidate]) -> bool:
+    if not candidates or candidates[0].score < CONFIDENT_SCORE:
+        return False
+    return len(candidates) == 1 or candidates[0].score - candidates[1].score >= CONFIDENT_MARGIN
+
+
+def _draft_for(candidate: Candidate, text: str) -> SpeakerDraft:
+    return SpeakerDraft(
+        name=candidate.name,
+        mention=_span(text, candidate.mention),
+        role=candidate.role,
+        affiliation=candidate.affiliation,
+        kind=candidate.kind,  # type: ignore[arg-type]
+    )
+
+
+async def _speaker(
+    claim: DetectedClaim, text: str, context: RunContext
+) -> tuple[SpeakerDraft, Usage]:
+    candidates = claim.candidates
+    if not candidates:
+        return SpeakerDraft(name=UNKNOWN, kind="unknown"), Usage(cache_hit=True)
+    if confident(candidates):
+        return _draft_for(candidates[0], text), Usage(cache_hit=True)
+    by_name: dict[str, Candidate] = {}
+    for candidate in candidates:
+        by_name.setdefault(candidate.name, candidate)
+    options = [*by_name, UNKNOWN]
+    prompt = load_prompt("guided_speaker")
+    low = max(0, claim.quote.start - PASSAGE_BEFORE)
+    high = min(len(text), claim.quote.end + PASSAGE_AFTER)
+    messages = prompt.render(
+        passage=_clip(text[low:high], PASSAGE_BEFORE + PASSAGE_AFTER + QUOTE_CHARS),
+        quote=_clip(text[claim.quote.start : claim.quote.end], QUOTE_CHARS),
+        options=options,
+    )
+    choice, usage = await context.ask(
+        speaker_choice_model(options),
+        prompt,
+        messages,
+        strategy="guided",
+        max_tokens=DECISION_TOKENS,
+    )
+    name = str(getattr(choice, "speaker", UNKNOWN))
+    if name == UNKNOWN or name not in by_name:
+        return SpeakerDraft(name=UNKNOWN, kind="unknown"), usage
+    return _draft_for(by_name[name], text), usage
+
+
+async def _stances(
+    quote: str, speaker: str, targets: Sequence[str], context: RunContext
+) -> tuple[list[Stance], Usage]:
+    prompt = load_prompt("guided_stance")
+    who = speaker if speaker != UNKNOWN else "Someone"
+    usage = Usage(cache_hit=True)
+    stances: list[Stance] = []
+    if not targets:
+        messages = prompt.render(speaker=who, quote=quote, target="")
+        open_choice, usage = await context.ask(
+            OpenStanceChoice, prompt, messages, strategy="guided", max_tokens=DECISION_TOKENS
+        )
+        target = " ".join(open_choice.target.split()) or "unspecified"
+        return [Stance(target=target, label=open_choice.label, confidence=GUIDED_CONFIDENCE)], usage
+    for target in targets:
+        messages = prompt.render(speaker=who, quote=quote, target=target)
+        choice, call_usage = await context.ask(
+            StanceChoice,
+            prompt,
+            messages,
+            strategy="guided",
+            targets=[target],
+            max_tokens=DECISION_TOKENS,
+        )
+        usage = usage + call_usage
+        stances.append(Stance(target=target, label=choice.label, confidence=GUIDED_CONFIDENCE))
+    return stances, usage
