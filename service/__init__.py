@@ -9,7 +9,6 @@ from claimstance.errors import (
     ClaimstanceError,
     ConfigError,
     ExtractionError,
-    GroundingError,
     InputError,
     ProviderError,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "ExtractionError",
     "ExtractionWarning",
     "Extractor",
-    "GroundingError",
     "InputError",
     "ProviderError",
     "Settings",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -11,10 +12,15 @@ from typing import Annotated, Optional, TextIO
 import typer
 from rich.console import Console
 
+from claimstance.batch.job import BatchRequest, execute
+from claimstance.batch.stats import EXIT_CONFIG, EXIT_FAILED
 from claimstance.config import Settings
 from claimstance.errors import ClaimstanceError, InputError
+from claimstance.evaluation.evaluate import extract_gold_texts, load_gold, read_predictions, score
+from claimstance.evaluation.report import render_report
 from claimstance.inputs import read_articles
 from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.export import JSON_DIR, export_schemas
 from claimstance.schemas.models import Article
 
 app = typer.Typer(
@@ -68,7 +74,7 @@ def make_settings(
         )
     except ClaimstanceError as e:
         _fail(e)
-        raise typer.Exit(2) from e
+        raise typer.Exit(EXIT_CONFIG) from e
 
 
 @app.command()
@@ -92,7 +98,7 @@ def extract(
     failures = asyncio.run(_extract_all(paths, target or [], settings, out))
     if failures:
         err.print(f"[yellow]{failures} article(s) failed[/yellow]")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 async def _extract_all(
@@ -164,14 +170,6 @@ def evaluate(
     cache_dir: CacheDir = None,
 ) -> None:
     """Score extractions against human attribution annotations (brat: Source/Cue/Content)."""
-    import json
-
-    from claimstance.evaluation.evaluate import (
-        extract_gold_texts,
-        load_gold,
-        read_predictions,
-        score,
-    )
 
     try:
         documents = load_gold(gold, annotator)
@@ -198,9 +196,9 @@ def evaluate(
             predictions = read_predictions(pred)
     except ClaimstanceError as e:
         _fail(e)
-        raise typer.Exit(2) from e
+        raise typer.Exit(EXIT_CONFIG) from e
     report = score(documents, predictions)
-    report.render(Console(), per_article=per_article)
+    render_report(report, Console(), per_article=per_article)
     if json_out:
         json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
 
@@ -213,8 +211,6 @@ def schema(
     ] = None,
 ) -> None:
     """Export the output contract as JSON Schema."""
-    from claimstance.schemas.export import JSON_DIR, export_schemas
-
     for path in export_schemas(out or JSON_DIR):
         typer.echo(str(path))
 
@@ -276,8 +272,6 @@ def batch(
     cache_dir: CacheDir = None,
 ) -> None:
     """Extract many articles into a resumable job directory (JSONL, Parquet, CSV)."""
-    from claimstance.batch.job import BatchRequest, execute
-
     settings = make_settings(
         model=model, base_url=base_url, strategy=strategy, no_cache=no_cache, cache_dir=cache_dir
     )
@@ -303,7 +297,7 @@ def batch(
         code = execute(request, settings)
     except ClaimstanceError as e:
         _fail(e)
-        code = 2
+        code = EXIT_CONFIG
     raise typer.Exit(code)
 
 

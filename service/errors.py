@@ -1,4 +1,20 @@
-"""Typed errors. Callers catch ``ClaimstanceError`` for anything this package raises on purpose."""
+"""Every error claimstance raises on purpose; callers catch ``ClaimstanceError``.
+
+The tree (``code`` — the stable name written to ``errors.jsonl`` and printed by the CLI):
+
+    ClaimstanceError            error
+    ├── ConfigError             config            settings unusable; the CLI exits with 2
+    ├── InputError              input             one article cannot be read
+    ├── ProviderError           provider          the LLM endpoint failed (``retryable``)
+    ├── ExtractionError         extraction        answers kept failing validation
+    ├── InternalError           internal          a bug while processing one article
+    ├── WorkerCrashed           worker_crashed    a worker process died holding an article
+    └── WorkerPoolBroken        workers_broken    worker processes keep dying: the job stops
+
+An article-level error (input, provider, extraction, internal, worker_crashed) is
+recorded for that article and the batch goes on; the others stop the run. Vendor
+exceptions become ``ProviderError`` in one place, ``claimstance.llm.transport``.
+"""
 
 from __future__ import annotations
 
@@ -78,12 +94,19 @@ class ExtractionError(ClaimstanceError):
         return {**super().to_dict(), "attempts": self.attempts, "last_output": self.last_output}
 
 
-class GroundingError(ClaimstanceError):
-    """A string the model returned cannot be located in the article text."""
+class InternalError(ClaimstanceError):
+    """An unexpected exception while processing one article (a bug): isolated, recorded."""
 
-    code = "grounding"
+    code = "internal"
 
-    def __init__(self, message: str, *, needle: str = "", best_score: float = 0.0) -> None:
-        super().__init__(message)
-        self.needle = needle
-        self.best_score = best_score
+
+class WorkerCrashed(ClaimstanceError):
+    """A worker process died while it held this article, twice."""
+
+    code = "worker_crashed"
+
+
+class WorkerPoolBroken(ClaimstanceError):
+    """Worker processes keep dying without finishing anything: stop instead of failing all."""
+
+    code = "workers_broken"

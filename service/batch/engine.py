@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claimstance.batch.extractor import MAX_CONCURRENCY
 from claimstance.batch.manifest import (
     ERRORS,
     EXTRACTIONS,
@@ -48,11 +49,10 @@ from claimstance.batch.outcome import Outcome, extract_outcome, input_failure
 from claimstance.batch.progress import NullReporter, Reporter
 from claimstance.batch.stats import BatchStats, BatchSummary, Price
 from claimstance.batch.tables import rebuild_tables
+from claimstance.batch.workers import WorkerPool
 from claimstance.errors import InputError
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import SCHEMA_VERSION, Article
-
-MAX_CONCURRENCY = 256
 
 #: Turns one article into its record: in this process or in a worker process.
 Runner = Callable[[Article, list[str]], Awaitable[Outcome]]
@@ -181,8 +181,6 @@ async def _runner(extractor: Extractor, workers: int, concurrency: int) -> Async
     if workers <= 1:
         yield functools.partial(extract_outcome, extractor)
         return
-    from claimstance.batch.workers import WorkerPool
-
     async with WorkerPool(extractor.settings, workers=workers, concurrency=concurrency) as pool:
         yield pool.run
 

@@ -8,20 +8,19 @@ budget would have been exceeded; 130 interrupted (Ctrl-C). Re-running resumes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 
-from claimstance.batch.engine import MAX_CONCURRENCY, run_batch
+from claimstance.batch.engine import run_batch
+from claimstance.batch.extractor import make_extractor
+from claimstance.batch.on_ray import run_ray
 from claimstance.batch.progress import Reporter, count_inputs, make_reporter
 from claimstance.batch.stats import EXIT_INTERRUPTED, BatchSummary, Price, price_for
 from claimstance.config import Settings
 from claimstance.errors import ConfigError
 from claimstance.inputs import read_articles
-from claimstance.llm.http_pool import pooled_client
 from claimstance.pipeline.extractor import Extractor
 
 err = Console(stderr=True, highlight=False)
@@ -48,25 +47,6 @@ class BatchRequest:
     ray_actors: int = 2
 
 
-def batch_settings(settings: Settings, concurrency: int) -> Settings:
-    """Settings whose per-context request limiter admits ``concurrency`` requests."""
-    return settings.model_copy(update={"concurrency": max(1, min(concurrency, MAX_CONCURRENCY))})
-
-
-def http_client_factory(settings: Settings) -> Callable[[], httpx.AsyncClient]:
-    """An httpx client factory whose connections are not fewer than the concurrency."""
-
-    def make() -> httpx.AsyncClient:
-        return pooled_client(max(settings.concurrency, 10), settings.timeout)
-
-    return make
-
-
-def make_extractor(settings: Settings, concurrency: int) -> Extractor:
-    tuned = batch_settings(settings, concurrency)
-    return Extractor(tuned, http_client_factory=http_client_factory(tuned))
-
-
 def execute(request: BatchRequest, settings: Settings) -> int:
     """Run the batch the request describes; print the summary; return the exit code.
 
@@ -77,8 +57,6 @@ def execute(request: BatchRequest, settings: Settings) -> int:
         mode = "--ray" if request.ray else "--provider-batch"
         raise ConfigError(f"--workers cannot be used with {mode}")
     if request.ray:
-        from claimstance.batch.on_ray import run_ray
-
         rows = run_ray(
             request.paths,
             request.out_dir,
@@ -134,8 +112,9 @@ async def _run(request: BatchRequest, extractor: Extractor, price: Price | None)
 async def _provider(
     request: BatchRequest, extractor: Extractor, price: Price | None, reporter: Reporter
 ) -> BatchSummary:
+    # Both import openai (0.5 s): only for --provider-batch.
     from claimstance.batch.provider import ProviderBatch
-    from claimstance.llm import BatchAPI
+    from claimstance.llm.batches import BatchAPI
 
     if request.budget_tokens is not None:
         raise ConfigError("--budget-tokens cannot be used with --provider-batch")

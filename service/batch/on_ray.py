@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from claimstance.batch.tables import claim_rows
+from claimstance.batch.tables import claim_rows, columns
 from claimstance.config import Settings
 from claimstance.errors import ClaimstanceError, ConfigError, InputError
 from claimstance.inputs import (
@@ -33,6 +33,7 @@ from claimstance.inputs import (
     decode_text,
     input_files,
 )
+from claimstance.pipeline.extractor import Extractor
 
 ClientFactory = Callable[[], httpx.AsyncClient]
 RESULT_COLUMNS = (
@@ -75,8 +76,6 @@ class ExtractActor:
         targets: list[str],
         client_factory: ClientFactory | None = None,
     ) -> None:
-        from claimstance.pipeline.extractor import Extractor
-
         self.targets = targets
         self.extractor = Extractor(settings, http_client_factory=client_factory)
         self.loop = asyncio.new_event_loop()
@@ -129,8 +128,6 @@ class ExtractActor:
 
 
 def _flatten(targets: list[str]) -> Callable[[dict[str, Any]], dict[str, list[Any]]]:
-    from claimstance.batch.tables import columns
-
     names = [name for name, _ in columns(targets)]
 
     def flatten(batch: dict[str, Any]) -> dict[str, list[Any]]:

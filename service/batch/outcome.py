@@ -12,15 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from claimstance.batch.manifest import now
-from claimstance.errors import ClaimstanceError, ExtractionError, InputError
+from claimstance.errors import ClaimstanceError, ExtractionError, InputError, InternalError
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Usage
-
-
-class InternalError(ClaimstanceError):
-    """An unexpected exception while processing one article (a bug): isolated, recorded."""
-
-    code = "internal"
 
 
 @dataclass

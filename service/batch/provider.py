@@ -12,7 +12,8 @@
 3. *poll* until every batch is terminal, *download* the output and error files;
 4. *ground*: stream the articles again and turn each article's answers into an
    ``Extraction`` through the same grounding and assembly as the live path
-   (:func:`claimstance.pipeline.article.ground_draft`, :func:`claimstance.pipeline.assemble.build_extraction`).
+   (:func:`claimstance.pipeline.article.ground_draft`,
+   :func:`claimstance.pipeline.assemble.build_extraction`).
    Records go to ``extractions.jsonl`` / ``errors.jsonl`` with the engine's exactly-once
    rules, so a crash while grounding is resumed like any batch run.
 
@@ -49,7 +50,7 @@ from claimstance.batch.provider_io import (
 )
 from claimstance.batch.stats import BatchStats, BatchSummary, Price
 from claimstance.errors import ClaimstanceError, ConfigError, InputError, ProviderError
-from claimstance.llm import BatchAPI, BatchInfo, request_body
+from claimstance.llm.batches import BatchAPI, BatchInfo, request_body
 from claimstance.pipeline.article import chunk_messages, ground_draft
 from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.extractor import Extractor

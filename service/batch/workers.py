@@ -34,27 +34,21 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from claimstance.batch.outcome import InternalError, Outcome, extract_outcome, failure
+from claimstance.batch.extractor import make_extractor
+from claimstance.batch.outcome import Outcome, extract_outcome, failure
 from claimstance.config import Settings
-from claimstance.errors import ClaimstanceError, ConfigError
+from claimstance.errors import (
+    ConfigError,
+    InternalError,
+    WorkerCrashed,
+    WorkerPoolBroken,
+)
 from claimstance.local_model.childproc import dies_with_parent
 from claimstance.schemas.models import Article, Usage
 
 #: A record line holds a whole extraction; asyncio's default line limit is 64 KiB.
 LINE_LIMIT = 1 << 30
 STOP_TIMEOUT = 10.0
-
-
-class WorkerCrashed(ClaimstanceError):
-    """A worker process died while it held this article, twice."""
-
-    code = "worker_crashed"
-
-
-class WorkerPoolBroken(ClaimstanceError):
-    """Worker processes keep dying without finishing anything: stop instead of failing all."""
-
-    code = "workers_broken"
 
 
 class _Died(Exception):
@@ -248,8 +242,6 @@ class WorkerPool:
 
 
 async def _serve(requests: BinaryIO, answers: BinaryIO) -> None:
-    from claimstance.batch.job import make_extractor
-
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=LINE_LIMIT)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), requests)

@@ -27,14 +27,16 @@ from claimstance.detect.cuefind import (
 from claimstance.detect.cues import ACCORDING_RE, AUXILIARIES
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
-from claimstance.detect.quotes import ALL_MARKS, QuoteSpan
+from claimstance.detect.quotes import QuoteSpan
+from claimstance.text.glyphs import DOUBLE_MARKS, QUOTE_MARKS, char_class
 
 __all__ = ["Attribution", "leading", "trailing"]
 
 _WORD = re.compile(r"\w+")
 _AUX_RE = re.compile(r"\b(?:" + "|".join(sorted(AUXILIARIES)) + r")\b")
 _RUN_ON = re.compile(
-    r"(\s+[^,.;:!?“”\"\n]{1,100}?),\s+(he|she|they|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})"
+    r"(\s+[^,.;:!?" + char_class(DOUBLE_MARKS) + r"\n]{1,100}?),\s+"
+    r"(he|she|they|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3})"
     r"\s+(said|says|added|adds|wrote|writes)\b"
 )
 _ADJACENT = re.compile(r"[\s,:]*")
@@ -58,7 +60,7 @@ def trailing(doc: Doc, index: NameIndex, q: QuoteSpan, s_hi: int) -> Attribution
     text = doc.text
     hi = min(s_hi, doc.next_quote_start(q.end))
     seg = text[q.end : hi]
-    inner_last = text[q.inner_start : q.inner_end].rstrip(" " + ALL_MARKS)[-1:]
+    inner_last = text[q.inner_start : q.inner_end].rstrip(" " + QUOTE_MARKS)[-1:]
     if not seg.strip():
         return _next_sentence_attribution(doc, index, q)
     dash = re.match(r"\s*([―—–-]+)\s*", seg)

@@ -23,6 +23,7 @@ from claimstance.detect.cues import (
 )
 from claimstance.detect.doc import Doc, Token
 from claimstance.detect.mentions import Mention, NameIndex, noun_phrase, with_apposition
+from claimstance.text.glyphs import DOUBLE_MARKS, char_class
 
 _PASSIVE = frozenset(words("was were is are be been being"))
 _INTRO = frozenset(
@@ -293,13 +294,17 @@ def _is_intro(toks: list[Token]) -> bool:
     return first in _INTRO or (first.endswith(("ing", "ed")) and toks[0].text[0].isupper())
 
 
+#: A noun phrase after a verb runs to the next clause punctuation, quotation mark or bracket.
+_PHRASE_RUN = re.compile(r"[^.;:!?" + char_class(DOUBLE_MARKS) + r"()\n]*")
+
+
 def object_after(doc: Doc, index: NameIndex, v_end: int, hi: int) -> Mention | None:
     """The noun phrase right after a verb ("said Yellen", "according to the ministry")."""
-    m = re.match(r"[^.;:!?“”\"()\n]*", doc.text[v_end:hi])
+    m = _PHRASE_RUN.match(doc.text[v_end:hi])
     stop = v_end + (m.end() if m else 0)
     # A full stop after an abbreviation or initial does not end the phrase.
     while stop < hi and doc.text[stop] == "." and _abbrev_before(doc, stop):
-        m = re.match(r"[^.;:!?“”\"()\n]*", doc.text[stop + 1 : hi])
+        m = _PHRASE_RUN.match(doc.text[stop + 1 : hi])
         stop = stop + 1 + (m.end() if m else 0)
     return noun_phrase(doc, index, v_end, stop)
 

@@ -1,7 +1,7 @@
 """Word lists for deterministic claim detection: reporting verbs, titles, source nouns.
 
 Everything here is data plus a few compiled regular expressions built from it, so the
-detection rules in :mod:`claimstance.detect.detector` and :mod:`claimstance.detect.candidates` stay readable.
+detection rules in :mod:`.detector` and :mod:`.candidates` stay readable.
 All matching is case-insensitive unless stated otherwise.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from claimstance.text.inflect import inflect, verb_forms
+
 
 def words(text: str) -> list[str]:
     """The whitespace-separated words of a word-list literal."""
@@ -17,28 +19,6 @@ def words(text: str) -> list[str]:
 
 
 # --- reporting verbs -------------------------------------------------------------------
-
-# Irregular verbs: lemma -> (3rd person, past, past participle, gerund).
-_IRREGULAR: dict[str, tuple[str, ...]] = {
-    "say": ("says", "said", "saying"),
-    "tell": ("tells", "told", "telling"),
-    "write": ("writes", "wrote", "written", "writing"),
-    "tweet": ("tweets", "tweeted", "tweeting"),
-    "post": ("posts", "posted", "posting"),
-    "find": ("finds", "found", "finding"),
-    "think": ("thinks", "thought", "thinking"),
-    "know": ("knows", "knew", "known", "knowing"),
-    "feel": ("feels", "felt", "feeling"),
-    "show": ("shows", "showed", "shown", "showing"),
-    "speak": ("speaks", "spoke", "spoken", "speaking"),
-    "forecast": ("forecasts", "forecasted", "forecasting"),
-    "put": ("puts", "putting"),
-    "hold": ("holds", "held", "holding"),
-    "sing": ("sings", "sang", "sung", "singing"),
-    "read": ("reads", "reading"),
-    "fear": ("fears", "feared", "fearing"),
-    "shout": ("shouts", "shouted", "shouting"),
-}
 
 # Verbs of saying: they introduce direct quotes and indirect speech.
 SPEECH_VERBS = words(
@@ -63,51 +43,13 @@ COGNITION_VERBS = words(
     """
 )
 
-_CONSONANT_DOUBLING = {"admit", "refer", "regret", "commit", "quip", "scoff", "plan"}
-
-
-def inflect(lemma: str) -> list[str]:
-    """All simple forms of a verb: lemma, -s, past, participle, -ing."""
-    if lemma in _IRREGULAR:
-        return [lemma, *_IRREGULAR[lemma]]
-    if lemma.endswith("e"):
-        past, ing = lemma + "d", lemma[:-1] + "ing"
-    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
-        past, ing = lemma[:-1] + "ied", lemma + "ing"
-    elif lemma in _CONSONANT_DOUBLING:
-        past, ing = lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"
-    else:
-        past, ing = lemma + "ed", lemma + "ing"
-    if lemma.endswith(("s", "sh", "ch", "x", "z", "o")):
-        third = lemma + "es"
-    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
-        third = lemma[:-1] + "ies"
-    else:
-        third = lemma + "s"
-    return [lemma, third, past, ing]
-
-
-def _forms(lemmas: Iterable[str]) -> frozenset[str]:
-    return frozenset(f for lemma in lemmas for f in inflect(lemma))
-
-
 # Verbs that attribute a quotation next to them ("“…,” the letter reads", "she yells") but
 # are too common to report indirect speech ("she read the book", "he continued his attacks").
-QUOTE_ONLY_FORMS = _forms(words("read sing yell scream whisper mutter speak continue"))
-SPEECH_FORMS = _forms(SPEECH_VERBS) | QUOTE_ONLY_FORMS
-COGNITION_FORMS = _forms(COGNITION_VERBS) - SPEECH_FORMS
+QUOTE_ONLY_FORMS = verb_forms(words("read sing yell scream whisper mutter speak continue"))
+SPEECH_FORMS = verb_forms(SPEECH_VERBS) | QUOTE_ONLY_FORMS
+COGNITION_FORMS = verb_forms(COGNITION_VERBS) - SPEECH_FORMS
 ALL_VERB_FORMS = SPEECH_FORMS | COGNITION_FORMS
 
-# The most reliable cues, enough on their own to attribute an adjacent quote.
-CORE_SPEECH = _forms(
-    words(
-        """say tell add write tweet post continue explain note insist warn argue declare state
-    reply respond answer recall ask claim stress emphasize emphasise quip joke exclaim
-    shout chant conclude predict concede acknowledge admit observe remark counter retort
-    lament scoff plead echo testify proclaim announce
-    """
-    )
-)
 
 # Verbs that name or characterise something with a quoted term ("called it a “disgrace”",
 # "likened them to a “snake”", "a doctor had typed “homicidal ideation”"). They attribute
@@ -123,7 +65,7 @@ NAMING_FORMS = (
 )
 
 # Verbs that take a person as object before the reported clause ("told reporters that").
-OBJECT_VERBS = _forms(words("tell warn remind assure inform advise urge ask brief"))
+OBJECT_VERBS = verb_forms(words("tell warn remind assure inform advise urge ask brief"))
 
 # Auxiliaries and adverbs that may sit between a subject and its reporting verb.
 AUXILIARIES = frozenset(
@@ -216,7 +158,6 @@ DETERMINERS = frozenset(
 )
 
 SUBJECT_PRONOUNS = frozenset(words("he she they it we i you"))
-OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they", "it": "it", "us": "we", "me": "i"}
 
 # Capitalised words that begin sentences but are not names.
 NOT_NAME_WORDS = frozenset(

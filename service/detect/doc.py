@@ -13,13 +13,19 @@ from typing import NamedTuple
 
 from claimstance.detect.cues import ABBREVIATIONS, ALL_VERB_FORMS, NAMING_FORMS
 from claimstance.detect.quotes import QuoteSpan, find_quotes, paragraph_bounds
+from claimstance.text.glyphs import CLOSING_MARKS, OPENING_MARKS, char_class
 
 _WORD_RE = re.compile(r"\w+")  # a verb form is a whole \w run, as with cues.VERB_RE
 TOKEN_RE = re.compile(r"\w+(?:[’'\-&.]\w+)*|\S")
 # Sentence ends, line breaks, and breadcrumb separators ("Home » World » US and China
 # pledge …", a spaced » or › before a capital), which are not closing guillemets.
 _BOUNDARY_RE = re.compile(
-    r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[A-Z0-9])|\n+|(?<=\w)\s[»›]\s(?=[A-Z])"
+    r"[.!?…]+["
+    + char_class(CLOSING_MARKS)
+    + r")\]]*(?=\s+["
+    + char_class(OPENING_MARKS)
+    + r"(\[A-Z0-9])"
+    r"|\n+|(?<=\w)\s[»›]\s(?=[A-Z])"
 )
 
 

@@ -32,6 +32,7 @@ from claimstance.detect.cuefind import (
 from claimstance.detect.cues import ACCORDING_RE, OBJECT_VERBS, QUOTE_ONLY_FORMS, words
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
+from claimstance.text.glyphs import OPENING_MARKS
 
 _WORD = re.compile(r"\w+")
 _NOT_CLAUSE_START = frozenset(
@@ -205,7 +206,7 @@ def _forward(doc: Doc, index: NameIndex, v: Verb) -> Draft | None:
         if k >= len(doc.tokens) or doc.tokens[k].start >= s_hi:
             return None
         first = doc.tokens[k]
-        if not first.is_word and first.text not in "“\"‘'":
+        if not first.is_word and first.text not in OPENING_MARKS:
             return None
         if first.lower in _NOT_CLAUSE_START:
             allowed = first.lower == "to" and v.form in _INFINITIVE_VERBS

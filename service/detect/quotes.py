@@ -20,18 +20,23 @@ import bisect
 import re
 from dataclasses import dataclass
 
-DOUBLE_MARKS = '"“”„«»‟〝〞＂'
-SINGLE_MARKS = "'‘’‛"
-ALL_MARKS = DOUBLE_MARKS + SINGLE_MARKS
-_DOUBLE_OPEN_GLYPHS = "“„«‟〝"
-_DOUBLE_CLOSE_GLYPHS = "”»〞"
-_OPEN_PREV = " \t\n\r\u00a0([{—–-/:;,…" + ALL_MARKS
-_CLOSE_NEXT = " \t\n\r\u00a0)]}.,;:!?—–-…/" + ALL_MARKS
+from claimstance.text.glyphs import (
+    DASHES,
+    DOUBLE_CLOSING,
+    DOUBLE_MARKS,
+    DOUBLE_OPENING,
+    QUOTE_MARKS,
+    SINGLE_MARKS,
+    char_class,
+)
+
+_OPEN_PREV = " \t\n\r\u00a0([{-/:;,…" + DASHES + QUOTE_MARKS
+_CLOSE_NEXT = " \t\n\r\u00a0)]}.,;:!?-…/" + DASHES + QUOTE_MARKS
 _ELISIONS = re.compile(r"(?:em|til|cause|n|twas|tis|bout|round|s)\b", re.IGNORECASE)
 
 OPEN, CLOSE, EITHER = 1, 2, 3
 # A doubled apostrophe ('') is a double quotation mark (NYT style: ''Yes,'' he said.).
-_DOUBLE_RE = re.compile("''(?!')|[" + DOUBLE_MARKS + "]")
+_DOUBLE_RE = re.compile("''(?!')|[" + char_class(DOUBLE_MARKS) + "]")
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,9 @@ def _orientation(text: str, i: int, double: bool, width: int = 1) -> int:
         return CLOSE
     ch = text[i]
     if double:
-        if ch in _DOUBLE_OPEN_GLYPHS:
+        if ch in DOUBLE_OPENING:
             return OPEN
-        if ch in _DOUBLE_CLOSE_GLYPHS:
+        if ch in DOUBLE_CLOSING:
             return CLOSE
     return EITHER
 
@@ -162,7 +167,7 @@ def _is_apostrophe(text: str, i: int) -> bool:
 
 def _single_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
     marks: list[tuple[int, int, bool]] = []  # (pos, orientation, strong)
-    for m in re.finditer("[" + SINGLE_MARKS + "]", text):
+    for m in re.finditer("[" + char_class(SINGLE_MARKS) + "]", text):
         i = m.start()
         if text[i] == "'" and "'" in (text[i - 1 : i], text[i + 1 : i + 2]):
             continue  # part of a doubled apostrophe, a double mark

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimstance.errors import InputError
+from claimstance.text.glyphs import DOUBLE_MARKS, SINGLE_OPENING, char_class
+from claimstance.text.inflect import verb_forms
 
 __all__ = [
     "STANCE_LABELS",
@@ -100,7 +102,7 @@ class GoldDocument:
 
 # -- classification helpers -------------------------------------------------------------
 
-_QUOTE_MARKS = re.compile("[\"“”„‟«»‘]|''|``")
+_QUOTE_MARKS = re.compile("[" + char_class(DOUBLE_MARKS + SINGLE_OPENING) + "]|''|``")
 
 
 def has_quotation_marks(text: str) -> bool:
@@ -135,23 +137,10 @@ _SPEECH_WORDS = """
     spoke spoken sang sung continued"""
 SPEECH_WORDS = frozenset(_SPEECH_WORDS.split())
 SPEECH_PHRASES = ("according to", "put it", "in a statement", "in an interview")
-_IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "written": "write"}
 _WORD = re.compile(r"[^\W\d_]+")
-
-
-def _lemmas(word: str) -> set[str]:
-    out = {word, _IRREGULAR.get(word, word)}
-    for suffix in ("ing", "ed", "es", "s", "d"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            stem = word[: -len(suffix)]
-            out |= {stem, stem + "e"}
-            if len(stem) > 2 and stem[-1] == stem[-2]:
-                out.add(stem[:-1])  # stopped -> stop
-    if word.endswith("ies"):
-        out.add(word[:-3] + "y")
-    if word.endswith("ied"):
-        out.add(word[:-3] + "y")
-    return out
+#: Every form of the speech lemmas, from the detector's inflection engine; the gold reader
+#: shares only that and the glyph table with the detector, none of its word lists or rules.
+_SPEECH_FORMS = verb_forms(SPEECH_LEMMAS)
 
 
 def is_speech_cue(cue: str) -> bool:
@@ -159,7 +148,7 @@ def is_speech_cue(cue: str) -> bool:
 
     True when the cue is punctuation only (``:``, ``―``, ``--``: transcripts, headlines,
     vox-pops), contains a phrase of ``SPEECH_PHRASES``, or any of its words is in
-    ``SPEECH_WORDS`` or, after stripping an inflection, in ``SPEECH_LEMMAS``.
+    ``SPEECH_WORDS`` or is a form of a verb in ``SPEECH_LEMMAS``.
     """
     lowered = " ".join(cue.lower().split())
     words = _WORD.findall(lowered)
@@ -167,7 +156,7 @@ def is_speech_cue(cue: str) -> bool:
         return bool(lowered)
     if any(p in lowered for p in SPEECH_PHRASES):
         return True
-    return any(w in SPEECH_WORDS or _lemmas(w) & SPEECH_LEMMAS for w in words)
+    return any(w in SPEECH_WORDS or w in _SPEECH_FORMS for w in words)
 
 
 def corpus_stats(gold: Sequence[GoldDocument]) -> dict[str, object]:

@@ -1,20 +1,20 @@
-"""Rich tables for an evaluation report (kept apart from the metric code in ``scoring``)."""
+"""Rich tables for an evaluation report: the presentation of :mod:`.scoring`'s numbers.
+
+Kept apart from the metric code, which does not import it.
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from claimstance.evaluation.scoring import PRF, EvalReport
+from claimstance.evaluation.scoring import PRF, EvalReport
 
 
-def quote_table(self: EvalReport) -> Table:
+def quote_table(report: EvalReport) -> Table:
     """Quote content P/R/F1, one row per (subset, level): narrow enough for any terminal."""
     table = _table("Quote content (micro)", "subset", "level", "P", "R", "F1", "gold", "pred")
-    for subset, levels in self.total.quote.items():
+    for subset, levels in report.total.quote.items():
         for index, (level, prf) in enumerate(levels.items()):
             table.add_row(
                 subset if index == 0 else "",
@@ -27,9 +27,9 @@ def quote_table(self: EvalReport) -> Table:
     return table
 
 
-def report_tables(self: EvalReport, *, per_article: bool = False) -> list[Table]:
-    """Every table of :meth:`render`: quotes, attribution (+ stance), cue spans, kinds."""
-    tot, t = self.total, self.attribution_threshold
+def report_tables(report: EvalReport, *, per_article: bool = False) -> list[Table]:
+    """Every table of :func:`render_report`: quotes, attribution (+ stance), cue spans, kinds."""
+    tot, t = report.total, report.attribution_threshold
     n = ", ".join(f"{s} {a['matched'].n}" for s, a in tot.attribution.items())
     subsets = list(tot.attribution)
     att_heads = [x for s in subsets for x in (s, "n")]
@@ -53,13 +53,13 @@ def report_tables(self: EvalReport, *, per_article: bool = False) -> list[Table]
         else f"\nstance macro-F1 {stance['macro_f1']:.3f} on {stance['n_evaluated']} "
         f"(gold target, matched quote) items; {stance['n_unmatched_gold']} on unmatched gold"
     )
-    tables = [quote_table(self), att, _prf_table("Cue spans (micro)", tot.cue), kinds]
+    tables = [quote_table(report), att, _prf_table("Cue spans (micro)", tot.cue), kinds]
     if not per_article:
         return tables
     ov = f"overlap@{0.5:g}" if f"overlap@{0.5:g}" in levels else levels[-1]
     heads = ("article", "annotator", "gold", "pred", "exact F1", f"{ov} F1", "speech F1")
     per = _table("Per article", *heads, "speaker ov")
-    for a in self.per_article:
+    for a in report.per_article:
         q = a.scores.quote
         per.add_row(
             a.doc_id[:40] + ("" if a.has_prediction else " (no prediction)"),
@@ -72,19 +72,21 @@ def report_tables(self: EvalReport, *, per_article: bool = False) -> list[Table]
     return [*tables, per]
 
 
-def render_report(self: EvalReport, console: Console, *, per_article: bool = False) -> None:
+def render_report(
+    report: EvalReport, console: Console | None = None, *, per_article: bool = False
+) -> None:
     console = console or Console()
-    g = self.gold
+    g = report.gold
     console.print(
         f"gold: {g['docs']} docs, {g['with_content']} attributions "
         f"({g['pct_direct']}% direct, {g['pct_speech']}% speech)"
     )
-    for table in report_tables(self, per_article=per_article):
+    for table in report_tables(report, per_article=per_article):
         console.print(table)
     for label, items in (
-        ("articles without prediction (scored as empty)", self.missing_predictions),
-        ("predictions for unknown articles (ignored)", self.unknown_predictions),
-        ("warnings", self.warnings),
+        ("articles without prediction (scored as empty)", report.missing_predictions),
+        ("predictions for unknown articles (ignored)", report.unknown_predictions),
+        ("warnings", report.warnings),
     ):
         if items:
             console.print(f"{label}: {len(items)}: " + "; ".join(items[:5]))

@@ -1,4 +1,4 @@
-"""Score extractions against brat gold (see ``claimstance.evaluation.brat``): quotes, speakers, cues, stances.
+"""Score extractions against brat gold (see :mod:`.brat`): quotes, speakers, cues, stances.
 
 Definitions (all figures are micro-averaged: counts are summed over the corpus first):
 
@@ -46,9 +46,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field, fields
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from claimstance.evaluation.brat import (
     STANCE_LABELS,
@@ -324,16 +321,6 @@ class EvalReport:
             "warnings": self.warnings,
             "per_article": [a.to_json() for a in self.per_article],
         }
-
-    def tables(self, *, per_article: bool = False) -> list[Table]:
-        from claimstance.evaluation.report import report_tables
-
-        return report_tables(self, per_article=per_article)
-
-    def render(self, console: Console | None = None, *, per_article: bool = False) -> None:
-        from claimstance.evaluation.report import render_report
-
-        render_report(self, console or Console(), per_article=per_article)
 
 
 def score(

@@ -1,4 +1,4 @@
-"""Span geometry for ``claimstance.evaluation.scoring``: character/token sets, Dice, one-to-one matching."""
+"""Span geometry for :mod:`.scoring`: character/token sets, Dice, one-to-one matching."""
 
 from __future__ import annotations
 

@@ -11,12 +11,11 @@ from typing import Any
 
 import httpx
 import instructor
-import openai
 from pydantic import BaseModel
 
 from claimstance.config import Settings
 from claimstance.llm.client import MODES, Message, openai_client, resolved_mode, wire_model
-from claimstance.llm.transport import Sleep, translate_error, transport_retrying
+from claimstance.llm.transport import Sleep, transport_retrying, vendor_errors
 
 
 class _Captured(Exception):
@@ -103,11 +102,8 @@ class BatchAPI:
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
         async for attempt in transport_retrying(self.settings, self._sleep):
-            with attempt:
-                try:
-                    return await call()
-                except (openai.OpenAIError, httpx.HTTPError) as e:
-                    raise translate_error(e) from e
+            with attempt, vendor_errors():
+                return await call()
         raise RuntimeError("unreachable")  # pragma: no cover
 
     async def upload(self, path: Path) -> str:

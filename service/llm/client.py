@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from claimstance.config import Settings
 from claimstance.errors import ExtractionError, ProviderError
-from claimstance.llm.transport import Sleep, translate_error, transport_retrying
+from claimstance.llm.transport import Sleep, transport_retrying, vendor_errors
 from claimstance.schemas.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
@@ -191,13 +191,8 @@ class LLMClient:
                     if attempt.retry_state.attempt_number > 1:
                         counter.retries += 1
                     counter.calls += 1
-                    try:
+                    with vendor_errors(retry_5xx=self._retry_5xx):
                         response = await self._client.chat.completions.create(*args, **kwargs)
-                    except (openai.OpenAIError, httpx.HTTPError) as e:
-                        error = translate_error(e)
-                        if not self._retry_5xx and (error.status_code or 0) >= 500:
-                            error.retryable = False
-                        raise error from e
             counter.responses += 1
             if response.usage is not None:
                 counter.prompt_tokens += response.usage.prompt_tokens or 0
@@ -207,14 +202,15 @@ class LLMClient:
         create = instructor.patch(create=send, mode=MODES[self.mode])
         reasks = self.settings.max_reasks if max_reasks is None else max_reasks
         try:
-            value = await create(  # type: ignore[misc]
-                response_model=wire_model(response_model),
-                messages=messages,
-                model=self.model,
-                temperature=self.settings.temperature,
-                max_tokens=max_tokens or self.settings.max_tokens,
-                max_retries=reasks,
-            )
+            with vendor_errors():
+                value = await create(  # type: ignore[misc]
+                    response_model=wire_model(response_model),
+                    messages=messages,
+                    model=self.model,
+                    temperature=self.settings.temperature,
+                    max_tokens=max_tokens or self.settings.max_tokens,
+                    max_retries=reasks,
+                )
         except ProviderError:
             raise
         except instructor.core.exceptions.InstructorRetryException as e:
@@ -237,8 +233,6 @@ class LLMClient:
                 attempts=counter.responses,
                 usage=counter.usage(),
             ) from e
-        except (openai.OpenAIError, httpx.HTTPError) as e:
-            raise translate_error(e) from e
         except instructor.core.exceptions.InstructorError as e:
             raise ExtractionError(
                 f"unusable answer from the model: {e}",

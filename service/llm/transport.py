@@ -1,10 +1,12 @@
-"""Transport failures: one retry policy (tenacity, honouring Retry-After) and the
-translation of SDK and httpx exceptions into :class:`claimstance.errors.ProviderError`."""
+"""Transport failures: one retry policy (tenacity, honouring Retry-After) and the one
+boundary where SDK and httpx exceptions become :class:`claimstance.errors.ProviderError`
+(:func:`vendor_errors`)."""
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
 import openai
@@ -17,6 +19,22 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER = 120.0
+
+
+@contextlib.contextmanager
+def vendor_errors(*, retry_5xx: bool = True) -> Iterator[None]:
+    """Raise an OpenAI SDK or httpx exception from the block as a ProviderError, ``from`` it.
+
+    ``retry_5xx=False`` marks server errors as final (a local server that answers 500 to a
+    request will answer it the same way again).
+    """
+    try:
+        yield
+    except (openai.OpenAIError, httpx.HTTPError) as e:
+        error = translate_error(e)
+        if not retry_5xx and (error.status_code or 0) >= 500:
+            error.retryable = False
+        raise error from e
 
 
 def translate_error(error: BaseException) -> ProviderError:

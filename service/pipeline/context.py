@@ -17,12 +17,13 @@ from pydantic import BaseModel
 from claimstance.config import Settings
 from claimstance.errors import ExtractionError
 from claimstance.llm.cache import ResponseCache, cache_key
+from claimstance.local_model.server import shared_server
 from claimstance.prompts import Prompt
 from claimstance.schemas.models import Usage
 from claimstance.text.chunking import chunk_ranges
 
 if TYPE_CHECKING:  # openai and instructor take half a second to import: only when calling
-    from claimstance.llm import LLMClient
+    from claimstance.llm.client import LLMClient
 
 Message = dict[str, str]
 HttpClientFactory = Callable[[], httpx.AsyncClient]
@@ -59,12 +60,10 @@ class RunContext:
         key = self._loop_key()
         client = self._clients.get(key)
         if client is None:
-            from claimstance.llm import LLMClient
+            from claimstance.llm.client import LLMClient  # imports openai (0.5 s): first call only
 
             base_url = None
             if self.settings.embedded:
-                from claimstance.local_model.server import shared_server
-
                 # Starting the server blocks for a second or more: not on the event loop.
                 server = await asyncio.to_thread(shared_server, self.settings)
                 base_url = server.base_url

@@ -18,20 +18,19 @@ from claimstance.errors import ConfigError, InputError
 from claimstance.pipeline.article import StrategyResult, run_article
 from claimstance.pipeline.assemble import build_extraction
 from claimstance.pipeline.context import HttpClientFactory, RunContext
+from claimstance.pipeline.guided import PROMPT_NAMES as GUIDED_PROMPTS
+from claimstance.pipeline.guided import run_guided
 from claimstance.prompts import load_prompt
 from claimstance.schemas.models import Article, Extraction, Strategy
 
 StrategyRunner = Callable[[Article, Sequence[str], RunContext], Awaitable[StrategyResult]]
 
 
-def _runners() -> dict[Strategy, tuple[StrategyRunner, tuple[str, ...]]]:
-    from claimstance.pipeline.guided import PROMPT_NAMES as GUIDED_PROMPTS
-    from claimstance.pipeline.guided import run_guided
-
-    return {
-        "article": (run_article, ("article",)),
-        "guided": (run_guided, GUIDED_PROMPTS),
-    }
+#: Each strategy's runner and the prompts it uses (their versions go into every Extraction).
+RUNNERS: dict[Strategy, tuple[StrategyRunner, tuple[str, ...]]] = {
+    "article": (run_article, ("article",)),
+    "guided": (run_guided, GUIDED_PROMPTS),
+}
 
 
 def as_article(article_or_text: Article | str) -> Article:
@@ -60,7 +59,7 @@ class Extractor:
         return self.settings.resolved_strategy
 
     def prompt_version(self) -> str:
-        _, names = _runners()[self.strategy]
+        _, names = RUNNERS[self.strategy]
         return ",".join(load_prompt(name).ref for name in names)
 
     async def aextract(
@@ -68,7 +67,7 @@ class Extractor:
     ) -> Extraction:
         article = as_article(article_or_text)
         wanted = [t.strip() for t in (targets or []) if t.strip()]
-        runner, _ = _runners()[self.strategy]
+        runner, _ = RUNNERS[self.strategy]
         result = await runner(article, wanted, self.context)
         return build_extraction(
             article,

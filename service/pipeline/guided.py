@@ -23,6 +23,7 @@ from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
 from claimstance.prompts import load_prompt
 from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice, speaker_choice_model
 from claimstance.schemas.models import Article, Span, Stance, Usage
+from claimstance.text.glyphs import QUOTE_MARKS
 
 PROMPT_NAMES: tuple[str, ...] = ("guided_speaker", "guided_stance")
 #: The detector's own choice stands when its best candidate is attached to the cue and
@@ -35,8 +36,6 @@ PASSAGE_AFTER = 160
 #: Constrained decoding yields a label, not a probability; this says "model-decided".
 GUIDED_CONFIDENCE = 0.5
 DECISION_TOKENS = 64
-
-_MARKS = "\"“”„«»‘’'‚‹›"
 
 
 async def run_guided(
@@ -66,7 +65,7 @@ def _clip(value: str, limit: int) -> str:
 def proposition(text: str, claim: DetectedClaim) -> str:
     """The claimed content as one line: marks and a leading 'that' removed."""
     pieces = claim.parts or (claim.quote,)
-    content = " ".join(text[p.start : p.end].strip().strip(_MARKS).strip() for p in pieces)
+    content = " ".join(text[p.start : p.end].strip().strip(QUOTE_MARKS).strip() for p in pieces)
     content = re.sub(r"^(?:that)\s+", "", " ".join(content.split()), flags=re.I)
     return content[:1].upper() + content[1:] if content else content
 

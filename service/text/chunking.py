@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+from claimstance.text.glyphs import CLOSING_MARKS, char_class
+
+_SENTENCE_END = re.compile(r"[.!?…][" + char_class(CLOSING_MARKS) + r")\]]*\s+")
 
 
 def _cut_before(text: str, limit: int, floor: int) -> int:

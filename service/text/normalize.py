@@ -6,10 +6,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-DOUBLE_QUOTES = '"“”„‟«»″'
-SINGLE_QUOTES = "'‘’‚‛′"
+from claimstance.text.glyphs import (
+    DASHES,
+    DOUBLE_MARKS,
+    PRIMES_DOUBLE,
+    PRIMES_SINGLE,
+    SINGLE_MARKS,
+)
+
+#: What normalisation folds to ``"`` and to ``'`` (quotation marks of the glyph table, primes).
+DOUBLE_QUOTES = DOUBLE_MARKS + PRIMES_DOUBLE
+SINGLE_QUOTES = SINGLE_MARKS + PRIMES_SINGLE
 QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
-DASHES = "–—‒−‐‑―"
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters and soft hyphen
 
 BLANK = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + INVISIBLE
