@@ -1,4 +1,7 @@
-"""The output contract of claimstance (Pydantic v2 models) and what the model is asked for."""
+"""The output contract of claimstance (Pydantic v2 models) and what the model is asked for.
+
+The bottom layer: imports nothing of claimstance. ``json/`` holds the exported JSON Schema.
+"""
 
 from claimstance.schemas.drafts import ArticleDraft, ClaimDraft, StanceDraft
 from claimstance.schemas.models import (

@@ -1,5 +1,8 @@
 """claimstance: grounded claim, speaker and stance extraction from news articles.
 
+This module is the public Python API (locked by tests/test_contract.py). The layers below
+it, and what each may import, are drawn in docs/architecture.md and checked by lint-imports.
+
 >>> import claimstance
 >>> extraction = claimstance.extract("…", targets=["US–China cooperation"])  # doctest: +SKIP
 """

@@ -157,7 +157,7 @@ def run_ray(
 ) -> int:
     """Run the Ray Data pipeline; return the number of articles written (incl. errors)."""
     try:
-        import ray
+        import ray  # the optional extra claimstance[ray]
         import ray.data
         from ray.data import ActorPoolStrategy
         from ray.data._internal.savemode import SaveMode
