@@ -7,7 +7,7 @@ the same concurrency. Tokens are the server's own usage counts (prompt + complet
 both sides send identical requests, so the ratio is a ratio of wall times. Runs
 alternate and the best of ``--repeat`` is kept. The cache is off.
 
-    .venv/bin/python benchmarks/bench_embedded.py --repeat 2
+    .venv/bin/python -m benchmarks.bench_embedded --repeat 2
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each size runs as its own process against the stub (5 ms latency, concurrency 64, no
 cache); the peak resident set size is the child's ``ru_maxrss`` from ``wait4``.
 
-    .venv/bin/python benchmarks/bench_memory.py --sizes 1000 20000
+    .venv/bin/python -m benchmarks.bench_memory --sizes 1000 20000
 """
 
 from __future__ import annotations

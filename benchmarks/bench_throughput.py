@@ -27,10 +27,10 @@ import openai
 
 from benchmarks.common import machine, stub_server, write_articles
 from claimstance.batch.engine import run_batch
-from claimstance.batch.job import make_extractor
+from claimstance.batch.extractor import make_extractor
 from claimstance.config import Settings
 from claimstance.inputs import read_articles
-from claimstance.llm import request_body
+from claimstance.llm.batches import request_body
 from claimstance.llm.http_pool import pooled_client
 from claimstance.pipeline.article import chunk_messages
 from claimstance.schemas.drafts import ArticleDraft

@@ -5,7 +5,7 @@ articles into a new job directory with every answer in the cache (no HTTP reques
 time is the whole command (interpreter start, imports, job, tables) and, separately, the
 engine's own time from summary.json.
 
-    .venv/bin/python benchmarks/bench_warm_cache.py --articles 1000
+    .venv/bin/python -m benchmarks.bench_warm_cache --articles 1000
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ def stub_server(latency: float, *, max_seconds: float = 900) -> Iterator[str]:
     proc = subprocess.Popen(
         [
             PYTHON,
-            str(ROOT / "benchmarks" / "stub_server.py"),
+            "-m",
+            "benchmarks.stub_server",  # from ROOT: the stub imports tests.support.completions
             "--latency",
             str(latency),
             "--max-seconds",
@@ -39,6 +40,7 @@ def stub_server(latency: float, *, max_seconds: float = 900) -> Iterator[str]:
         ],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=ROOT,
     )
     try:
         assert proc.stdout is not None

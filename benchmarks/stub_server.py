@@ -3,13 +3,16 @@
 ``POST /v1/chat/completions`` waits ``--latency`` seconds, then answers with a valid
 ``ArticleDraft``: every curly-quoted passage of the article in the request becomes a
 claim (verbatim, so it grounds), with one stance per target listed in the prompt. The
-answer is a forced tool call when the request has ``tools``, else JSON content.
+answer is a forced tool call when the request has ``tools``, else JSON content (built by
+tests/support/completions.py, as the tests' fakes build theirs).
 
 A bare asyncio HTTP/1.1 server with keep-alive: it costs little CPU per request, so on
 a small machine the client, not the stub, is what a benchmark measures. It binds
 loopback only and stops by itself after ``--max-seconds`` or ``--max-requests``.
 
-    python benchmarks/stub_server.py --latency 0.05 --port 0   # prints "READY <port>"
+Run it from the repository root (it imports tests.support.completions):
+
+    python -m benchmarks.stub_server --latency 0.05 --port 0   # prints "READY <port>"
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import re
 import sys
 import time
 from typing import Any
+
+from tests.support.completions import completion
 
 HOST = "127.0.0.1"
 _ARTICLE = re.compile(r"<article>\n(.*)\n</article>", re.S)
@@ -46,36 +51,17 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         }
         for quote in _QUOTE.findall(text)[:4]
     ]
-    arguments = json.dumps({"claims": claims}, ensure_ascii=False)
-    tools = request.get("tools")
-    if tools:
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_1",
-                    "type": "function",
-                    "function": {"name": tools[0]["function"]["name"], "arguments": arguments},
-                }
-            ],
-        }
-    else:
-        message = {"role": "assistant", "content": arguments}
+    payload = {"claims": claims}
     prompt_tokens = (len(user) + len(system)) // 4
-    completion_tokens = len(arguments) // 4
-    return {
-        "id": "chatcmpl-stub",
-        "object": "chat.completion",
-        "created": 0,
-        "model": request.get("model", "stub"),
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
+    completion_tokens = len(json.dumps(payload, ensure_ascii=False)) // 4
+    usage = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
     }
+    return completion(
+        payload, request, completion_id="chatcmpl-stub", default_model="stub", usage=usage
+    )
 
 
 class Stub:

@@ -1,4 +1,4 @@
-"""JSON Schema export of the contract; ``tests/test_schemas.py`` fails when files drift."""
+"""JSON Schema export of the contract; ``tests/test_contract.py`` fails when files drift."""
 
 from __future__ import annotations
 

@@ -107,6 +107,8 @@ async def _extract_all(
     failures = 0
     extractor = Extractor(settings)
     with ExitStack() as stack:
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
         sink: TextIO = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
         try:
             for item in read_articles(paths):
@@ -250,11 +252,11 @@ def batch(
     ] = 30.0,
     price_in: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option(help="USD per 1M input tokens (default: service/prices.json)."),
+        typer.Option(help="USD per 1M input tokens (default: the shipped price table)."),
     ] = None,
     price_out: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option(help="USD per 1M output tokens (default: service/prices.json)."),
+        typer.Option(help="USD per 1M output tokens (default: the shipped price table)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
     ray: Annotated[

@@ -6,11 +6,8 @@ from pathlib import Path
 import pytest
 
 from claimstance.config import Settings
-from tests.fakes import BASE_URL
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-POLNEAR = ROOT.parent / "shared" / "eval" / "polnear-dev"
+from tests.support.fake_llm import BASE_URL
+from tests.support.paths import SEEDS
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from claimstance.cli import app
 from claimstance.schemas.models import Extraction
-from tests.conftest import SEEDS
-from tests.fakes import BASE_URL, FakeLLM, article_in, claim
+from tests.support.fake_llm import BASE_URL, FakeLLM, article_in, claim
+from tests.support.paths import SEEDS
 
 
 def quote_everything(request: dict[str, Any]) -> dict[str, Any]:

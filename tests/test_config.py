@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
 from claimstance.config import ENVIRONMENT, Settings
 from claimstance.errors import ConfigError
+from tests.support.paths import ROOT
 
 
 def test_environment_then_overrides(tmp_path: Path) -> None:
@@ -53,11 +55,36 @@ def test_every_environment_variable_names_a_field() -> None:
         assert field in Settings.model_fields
 
 
+def _reads_environment(source: str) -> bool:
+    """Whether a module touches os.environ / os.getenv / os.putenv, however it imports them."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ENV_NAMES:
+            return True
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(alias.name in ENV_NAMES for alias in node.names)
+        ):
+            return True
+    return False
+
+
+ENV_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
 def test_the_only_environment_reader() -> None:
-    root = Path(__file__).resolve().parent.parent / "service"
-    readers = [
-        p.name
-        for p in root.glob("*.py")
-        if ("os.environ" in p.read_text() or "getenv" in p.read_text()) and p.name != "config.py"
-    ]
-    assert readers == []
+    """Only claimstance.config reads the environment (every module of the package)."""
+    root = ROOT / "service"
+    readers = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if _reads_environment(p.read_text(encoding="utf-8"))
+    )
+    assert readers == ["config.py"]
+
+
+def test_the_environment_check_sees_every_spelling() -> None:
+    assert _reads_environment("import os\nos.environ.get('X')")
+    assert _reads_environment("from os import getenv\ngetenv('X')")
+    assert _reads_environment("import os as o\no.getenv('X')")
+    assert not _reads_environment("import os\nos.path.join('a')")

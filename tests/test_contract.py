@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -43,7 +46,6 @@ def test_public_api_is_locked() -> None:
         "ExtractionError",
         "ExtractionWarning",
         "Extractor",
-        "GroundingError",
         "InputError",
         "ProviderError",
         "Settings",
@@ -61,5 +63,18 @@ def test_public_api_is_locked() -> None:
 
 
 def test_errors_share_one_base() -> None:
-    for name in ("ConfigError", "ExtractionError", "GroundingError", "InputError", "ProviderError"):
+    for name in ("ConfigError", "ExtractionError", "InputError", "ProviderError"):
         assert issubclass(getattr(claimstance, name), claimstance.ClaimstanceError)
+
+
+def test_a_users_own_service_folder_does_not_shadow_the_library(tmp_path: Path) -> None:
+    """The one import name: a project's ``service/``, ``schemas/`` or ``prompts/`` is its own."""
+    for name in ("service", "schemas", "prompts"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise SystemExit('shadowed')\n")
+    probe = "import claimstance, claimstance.cli; print(claimstance.extract.__module__)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "claimstance.pipeline.extractor"

@@ -1,0 +1,108 @@
+"""The guided strategy against the fake endpoint: constrained decisions, grounded spans."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from claimstance.config import Settings
+from claimstance.pipeline.extractor import Extractor
+from claimstance.schemas.models import Extraction
+from tests.support.fake_llm import FakeLLM
+
+TEXT = (
+    "Talks resumed in Beijing on Friday.\n\n"
+    "“We both agree on the need to stabilise our relationship,” Secretary of State Antony "
+    "Blinken told reporters.\n\n"
+    "Foreign Minister Wang Yi warned that the United States must stop interfering.\n\n"
+    "Blinken met Wang Yi for five hours. “Progress is possible,” one of them said later."
+)
+
+
+def decide(request: dict[str, Any]) -> dict[str, Any]:
+    schema = request["tools"][0]["function"]["parameters"]
+    properties = schema["properties"]
+    if "speaker" in properties:
+        options = properties["speaker"]["enum"]
+        return {"speaker": "Wang Yi" if "Wang Yi" in options else options[-1]}
+    if "target" in properties:
+        return {"target": "bilateral relations", "label": "favor"}
+    user = request["messages"][-1]["content"]
+    return {"label": "against" if "interfering" in user else "favor"}
+
+
+def run(settings: Settings, fake: FakeLLM, **kwargs: Any) -> Extraction:
+    with Extractor(settings, http_client_factory=fake.client) as extractor:
+        return extractor.extract(TEXT, **kwargs)
+
+
+def test_guided_claims_are_detected_grounded_and_decided(
+    make_settings: Callable[..., Settings],
+) -> None:
+    fake = FakeLLM(decide)
+    extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
+    Extraction.model_validate(extraction.model_dump(), context={"text": TEXT})
+    assert extraction.strategy == "guided"
+    assert extraction.prompt_version == "guided_speaker@1,guided_stance@1"
+    by_quote = {c.quote.text: c for c in extraction.claims}
+    direct = by_quote["“We both agree on the need to stabilise our relationship,”"]
+    assert direct.kind == "direct" and direct.speaker.name == "Antony Blinken"
+    assert direct.cue is not None and direct.cue.text == "told"
+    assert direct.quote.alignment == "detected"
+    assert [(s.target, s.label) for s in direct.stances] == [("US–China cooperation", "favor")]
+    indirect = next(c for c in extraction.claims if c.kind == "indirect")
+    assert indirect.speaker.name == "Wang Yi"
+    assert indirect.stances[0].label == "against"
+    assert "the United States must stop interfering" in indirect.quote.text
+    # Every stance was asked as a constrained choice.
+    stance_requests = [r for r in fake.requests if "label" in str(r["tools"])]
+    assert len(stance_requests) >= 2
+    assert extraction.usage.calls == len(fake.requests)
+
+
+def test_ambiguous_speaker_is_a_constrained_choice(make_settings: Callable[..., Settings]) -> None:
+    fake = FakeLLM(decide)
+    extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
+    speaker_requests = [
+        r
+        for r in fake.requests
+        if "speaker" in r["tools"][0]["function"]["parameters"]["properties"]
+    ]
+    for request in speaker_requests:
+        enum = request["tools"][0]["function"]["parameters"]["properties"]["speaker"]["enum"]
+        assert enum[-1] == "unknown" and len(enum) >= 2
+    ambiguous = next((c for c in extraction.claims if "Progress" in c.quote.text), None)
+    if speaker_requests:
+        assert ambiguous is not None and ambiguous.speaker.name in {"Wang Yi", "unknown"}
+
+
+def test_without_targets_the_model_names_the_target(make_settings: Callable[..., Settings]) -> None:
+    fake = FakeLLM(decide)
+    extraction = run(make_settings(strategy="guided"), fake)
+    for claim in extraction.claims:
+        assert [(s.target, s.label) for s in claim.stances] == [("bilateral relations", "favor")]
+
+
+def test_text_without_claims_makes_no_calls(make_settings: Callable[..., Settings]) -> None:
+    fake = FakeLLM(decide)
+    with Extractor(make_settings(strategy="guided"), http_client_factory=fake.client) as ex:
+        extraction = ex.extract("The weather was mild. Markets closed higher on Monday.")
+    assert extraction.claims == [] and fake.requests == []
+    assert extraction.usage.calls == 0
+
+
+def test_breadcrumb_is_not_a_speaker_and_single_parts_are_not_listed(
+    make_settings: Callable[..., Settings],
+) -> None:
+    text = "Home » US and China pledge to stabilise tense relationship after talks\n\nBody."
+    fake = FakeLLM(decide)
+    extraction = run_text(make_settings(strategy="guided"), fake, text)
+    assert extraction.claims, "the headline's reported pledge is a claim"
+    claim = extraction.claims[0]
+    assert claim.speaker.name != "Home"
+    assert claim.quote_parts == []
+
+
+def run_text(settings: Settings, fake: FakeLLM, text: str) -> Extraction:
+    with Extractor(settings, http_client_factory=fake.client) as extractor:
+        return extractor.extract(text, targets=["US–China cooperation"])

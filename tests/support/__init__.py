@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: fakes, stubs, repository paths and the re-recording commands."""

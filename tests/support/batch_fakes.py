@@ -1,0 +1,74 @@
+"""Fakes for batch tests: a grounded answer, a slow in-process endpoint, article files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from claimstance.schemas.models import Article
+from tests.support.completions import completion
+from tests.support.fake_llm import FakeLLM, article_in, claim
+
+TARGET = "US–China cooperation"
+
+
+def targets_in(request: dict[str, Any]) -> list[str]:
+    system = next(m["content"] for m in request["messages"] if m["role"] == "system")
+    return re.findall(r"^\s+- (.+)$", system, re.M) if "exactly one stance" in system else []
+
+
+def grounded(request: dict[str, Any]) -> dict[str, Any] | httpx.Response:
+    """Every curly-quoted passage of the article, with a stance per requested target.
+
+    An article containing ``FAIL401`` gets HTTP 401 (a non-retryable provider error).
+    """
+    text = article_in(request)
+    if "FAIL401" in text:
+        return httpx.Response(401, json={"error": {"message": "invalid key"}})
+    stances = [{"target": t, "label": "neutral", "confidence": 0.5} for t in targets_in(request)]
+    claims = [
+        claim(m.group(0), "Someone Important", stances=stances)
+        for m in re.finditer(r"“[^”]{3,}”", text)
+    ][:3]
+    return {"claims": claims}
+
+
+class SlowFake(FakeLLM):
+    """The grounded fake with a fixed latency per request (async, still in-process)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(grounded)
+        self.delay = delay
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(self.delay)
+        body = json.loads(request.content)
+        self.requests.append(body)
+        result = grounded(body)
+        if isinstance(result, httpx.Response):
+            return result
+        return httpx.Response(200, json=completion(result, body))
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(self.handle))
+
+
+def make_articles(count: int, *, seed_dir: Path, prefix: str = "a") -> list[Article]:
+    """``count`` distinct articles built from the seed texts (a numbered first line)."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
+    return [
+        Article(id=f"{prefix}{i:05d}", text=f"Story {i}\n{seeds[i % len(seeds)]}")
+        for i in range(count)
+    ]
+
+
+def write_jsonl(articles: list[Article], path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for article in articles:
+            f.write(json.dumps({"id": article.id, "text": article.text}, ensure_ascii=False) + "\n")
+    return path
