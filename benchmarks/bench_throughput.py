@@ -1,7 +1,7 @@
 """Throughput of the batch engine versus a plain AsyncOpenAI loop (run by hand).
 
 Both send the same requests (the article strategy's messages and tool schema, built by
-``claimstance.llm.request_body``) to the fixed-latency stub on loopback, at the same
+``claimstance.llm.batches.request_body``) to the fixed-latency stub on loopback, at the same
 concurrency; one article is one request (the inputs fit one chunk). Runs alternate
 (baseline, claimstance, ...) and the best of ``--repeat`` runs of each is kept, which
 damps noise from other processes on a small machine. With ``--workers N`` the comparison

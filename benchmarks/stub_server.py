@@ -21,36 +21,20 @@ import argparse
 import asyncio
 import contextlib
 import json
-import re
 import sys
 import time
 from typing import Any
 
-from tests.support.completions import completion
+from tests.support.completions import article_text, completion, quoted_claims, requested_targets
 
 HOST = "127.0.0.1"
-_ARTICLE = re.compile(r"<article>\n(.*)\n</article>", re.S)
-_QUOTE = re.compile(r"“[^”]{3,}”")
-_TARGETS = re.compile(r"^\s+- (.+)$", re.M)
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
     messages = request.get("messages") or []
     user = next((m["content"] for m in messages if m.get("role") == "user"), "")
     system = next((m["content"] for m in messages if m.get("role") == "system"), "")
-    match = _ARTICLE.search(user)
-    text = match.group(1) if match else user
-    targets = _TARGETS.findall(system) if "exactly one stance" in system else []
-    claims = [
-        {
-            "quote": quote,
-            "kind": "direct",
-            "speaker": "Someone Important",
-            "claim": "Someone Important said something.",
-            "stances": [{"target": t, "label": "neutral", "confidence": 0.5} for t in targets],
-        }
-        for quote in _QUOTE.findall(text)[:4]
-    ]
+    claims = quoted_claims(article_text(request), requested_targets(request), limit=4)
     payload = {"claims": claims}
     prompt_tokens = (len(user) + len(system)) // 4
     completion_tokens = len(json.dumps(payload, ensure_ascii=False)) // 4

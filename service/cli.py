@@ -13,9 +13,8 @@ import typer
 from rich.console import Console
 
 from claimstance.batch.job import BatchRequest, execute
-from claimstance.batch.stats import EXIT_CONFIG, EXIT_FAILED
 from claimstance.config import Settings
-from claimstance.errors import ClaimstanceError, InputError
+from claimstance.errors import EXIT_CONFIG, EXIT_FAILED, ClaimstanceError, InputError
 from claimstance.evaluation.evaluate import extract_gold_texts, load_gold, read_predictions, score
 from claimstance.evaluation.report import render_report
 from claimstance.inputs import read_articles
@@ -209,7 +208,7 @@ def evaluate(
 def schema(
     out: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="Directory for the JSON Schema files (default: schemas/json)."),
+        typer.Option(help="Directory for the JSON Schema files (default: the package's own)."),
     ] = None,
 ) -> None:
     """Export the output contract as JSON Schema."""

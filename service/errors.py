@@ -14,14 +14,24 @@ The tree (``code`` — the stable name written to ``errors.jsonl`` and printed b
 An article-level error (input, provider, extraction, internal, worker_crashed) is
 recorded for that article and the batch goes on; the others stop the run. Vendor
 exceptions become ``ProviderError`` in one place, ``claimstance.llm.transport``.
+Private exceptions that only steer control flow inside one module (``_Died``,
+``_PortTaken``, ``_Captured``) never leave it and are not part of this tree.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from claimstance.schemas.models import Usage
+from claimstance.schemas.models import Usage
+
+#: Exit codes of the command line: every article done; some article failed (see
+#: errors.jsonl); unusable settings (a ConfigError) or a job started with other parameters;
+#: stopped before the token budget would be exceeded; interrupted (Ctrl-C, SIGTERM).
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_BUDGET = 3
+EXIT_INTERRUPTED = 130
 
 
 class ClaimstanceError(Exception):

@@ -111,3 +111,10 @@ def test_schema_command_writes_files(tmp_path: Path) -> None:
     result = invoke(["schema", "--out", str(tmp_path)], tmp_path)
     assert result.exit_code == 0
     assert (tmp_path / "extraction.schema.json").exists()
+
+
+def test_extract_creates_the_output_folder(fake_endpoint: FakeLLM, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder" / "seeds.jsonl"
+    result = invoke(["extract", str(SEEDS), "--base-url", BASE_URL, "-o", str(out)], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 5

@@ -17,9 +17,9 @@ from claimstance.batch.engine import run_batch
 from claimstance.batch.extractor import make_extractor
 from claimstance.batch.on_ray import run_ray
 from claimstance.batch.progress import Reporter, count_inputs, make_reporter
-from claimstance.batch.stats import EXIT_INTERRUPTED, BatchSummary, Price, price_for
+from claimstance.batch.stats import BatchSummary, Price, price_for
 from claimstance.config import Settings
-from claimstance.errors import ConfigError
+from claimstance.errors import EXIT_INTERRUPTED, ConfigError
 from claimstance.inputs import read_articles
 from claimstance.pipeline.extractor import Extractor
 

@@ -2,7 +2,7 @@
 
 1. *build*: stream the pending articles; for each chunk, the same messages and request
    body as the live article strategy (:func:`claimstance.pipeline.article.chunk_messages` +
-   :func:`claimstance.llm.request_body`)
+   :func:`claimstance.llm.batches.request_body`)
    become one line of a request file; files are split at ``max_requests`` lines or
    ``max_bytes`` (the API's limits are 50,000 requests and 200 MB);
 2. *submit*: upload each file and create its batch; ids are saved in

@@ -1,6 +1,6 @@
 """Accounting for batch jobs: counters, token usage, cost from a price table, the summary.
 
-Prices are USD per million input/output tokens, from ``service/prices.json`` (package
+Prices are USD per million input/output tokens, from ``batch/prices.json`` (package
 data) or given explicitly; a model matches its longest listed prefix, so dated snapshots
 (``gpt-4o-mini-2024-07-18``) find their family. Unknown models have no cost, not a guess.
 """
@@ -14,13 +14,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any
 
+from claimstance.errors import EXIT_BUDGET, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from claimstance.schemas.models import Usage
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
-EXIT_BUDGET = 3
-EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)

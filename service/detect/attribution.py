@@ -28,7 +28,7 @@ from claimstance.detect.cues import ACCORDING_RE, AUXILIARIES
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
 from claimstance.detect.quotes import QuoteSpan
-from claimstance.text.glyphs import DOUBLE_MARKS, QUOTE_MARKS, char_class
+from claimstance.text.glyphs import BAR, CLAUSE_DASHES, DOUBLE_MARKS, QUOTE_MARKS, char_class
 
 __all__ = ["Attribution", "leading", "trailing"]
 
@@ -40,6 +40,8 @@ _RUN_ON = re.compile(
     r"\s+(said|says|added|adds|wrote|writes)\b"
 )
 _ADJACENT = re.compile(r"[\s,:]*")
+#: What a quotation's last inner character is when its sentence goes on to the cue.
+_CLOSING_PUNCT = ",?!…-" + CLAUSE_DASHES
 _SUBORDINATE = re.compile(r"[\s,]*(?:when|after|because|while|if|before|since|until|as)\b")
 _LOWER_CUE = re.compile(
     r"\s+(?:he|she|they|we|i|it|the|a|an|one|another|his|her|their|its|our|said|says|added|"
@@ -63,18 +65,18 @@ def trailing(doc: Doc, index: NameIndex, q: QuoteSpan, s_hi: int) -> Attribution
     inner_last = text[q.inner_start : q.inner_end].rstrip(" " + QUOTE_MARKS)[-1:]
     if not seg.strip():
         return _next_sentence_attribution(doc, index, q)
-    dash = re.match(r"\s*([―—–-]+)\s*", seg)
+    dash = re.match(r"\s*([" + BAR + CLAUSE_DASHES + r"-]+)\s*", seg)
     if dash and q.closed:
         sp = noun_phrase(doc, index, q.end + dash.end(), hi)
         if sp is not None:
             return Attribution((q.end + dash.start(1), q.end + dash.end(1)), sp, sp.end)
-    if not (inner_last in ",?!…—–-" or re.match(r"\s*,", seg) or _LOWER_CUE.match(seg)):
+    if not (inner_last in _CLOSING_PUNCT or re.match(r"\s*,", seg) or _LOWER_CUE.match(seg)):
         return _run_on(doc, index, q, hi)
     acc = ACCORDING_RE.match(text, q.end + len(seg) - len(seg.lstrip(" ,")))
     if acc:
         sp = object_after(doc, index, acc.end(), hi)
         return Attribution((acc.start(), acc.end()), sp, sp.end if sp else acc.end())
-    comma = bool(re.match(r"\s*[,—–]", seg)) or inner_last in ",?!…—–-"
+    comma = bool(re.match(r"\s*[," + CLAUSE_DASHES + "]", seg)) or inner_last in _CLOSING_PUNCT
     for v in verbs_in(doc, q.end, hi):
         if not v.is_speech or v.start - q.end > 200:
             break

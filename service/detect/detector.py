@@ -42,6 +42,7 @@ from claimstance.detect.headline import headline_draft
 from claimstance.detect.indirect import indirect_drafts
 from claimstance.detect.mentions import NameIndex
 from claimstance.detect.quotes import QuoteSpan
+from claimstance.text.glyphs import BAR, CLAUSE_DASHES
 
 __all__ = ["Candidate", "DetectedClaim", "Piece", "detect_claims"]
 
@@ -168,10 +169,18 @@ def _ends_sentence(doc: Doc, q: QuoteSpan, s_hi: int) -> bool:
     return rest in ("", ".", "?", "!")
 
 
+#: A lead that ends in clause punctuation, or is only a dash: the claim is the quotation.
+_LEAD_IS_PUNCT = re.compile(
+    r"[:;," + CLAUSE_DASHES + r"]\s*$|^\s*[" + BAR + CLAUSE_DASHES + r"-]+\s*$"
+)
+
+
 def _content_start(doc: Doc, lead_lo: int, q_start: int) -> int:
     """Where a trailing-cue claim starts: the quote, or the clause holding it."""
     lead = doc.text[lead_lo:q_start]
-    if not lead.strip() or re.search(r"[:;,—–]\s*$|^\s*[―—–-]+\s*$", lead):
+    if not lead.strip() or re.search(
+        r"[:;," + CLAUSE_DASHES + r"]\s*$|^\s*[" + BAR + CLAUSE_DASHES + r"-]+\s*$", lead
+    ):
         return q_start
     start = clause_start(doc, lead_lo, q_start)
     while start < q_start and doc.text[start].isspace():
@@ -182,7 +191,7 @@ def _content_start(doc: Doc, lead_lo: int, q_start: int) -> int:
 def _is_mixed_lead(doc: Doc, attr_end: int, q_start: int) -> bool:
     """Words between the attribution and the quotation make it a mixed claim."""
     gap = doc.text[attr_end:q_start]
-    if re.fullmatch(r"[\s,:]*(?:[―—–-]\s*)?", gap):
+    if re.fullmatch(r"[\s,:]*(?:[" + BAR + CLAUSE_DASHES + r"-]\s*)?", gap):
         return False
     if skip_fillers(doc, attr_end, q_start) == q_start:
         return False  # "saying during the debate last week, “…”"

@@ -32,7 +32,7 @@ from claimstance.detect.cuefind import (
 from claimstance.detect.cues import ACCORDING_RE, OBJECT_VERBS, QUOTE_ONLY_FORMS, words
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
-from claimstance.text.glyphs import OPENING_MARKS
+from claimstance.text.glyphs import CLAUSE_DASHES, OPENING_MARKS
 
 _WORD = re.compile(r"\w+")
 _NOT_CLAUSE_START = frozenset(
@@ -48,7 +48,9 @@ _INFINITIVE_VERBS = frozenset(
         "asked asking call calls called calling demand demands demanded demanding"
     )
 )
-_TRAILING_CONJ = re.compile(r"(?:[\s,;]+(?:and|but|while|whereas|as|so))*[\s,;:—–-]*$")
+_TRAILING_CONJ = re.compile(
+    r"(?:[\s,;]+(?:and|but|while|whereas|as|so))*[\s,;:" + CLAUSE_DASHES + r"-]*$"
+)
 
 
 def content_end(doc: Doc, lo: int, hi: int) -> int:

@@ -28,6 +28,7 @@ from claimstance.detect.cues import (
     words,
 )
 from claimstance.detect.doc import Doc, Token
+from claimstance.text.glyphs import CLAUSE_DASHES
 
 _CONNECTORS = frozenset(words("of de van von bin al la le da del der du y"))
 _APPOS_AFFIL = frozenset(words("at of with for from"))
@@ -264,7 +265,7 @@ def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | N
     Text after a comma is read as an apposition giving the role and affiliation.
     """
     toks = [t for t in doc.tokens_in(start, end) if not doc.in_quote(t.start)]
-    while toks and toks[0].text in ",:;—–-(":
+    while toks and toks[0].text in ",:;-(" + CLAUSE_DASHES:
         toks = toks[1:]
     if not toks:
         return None

@@ -21,10 +21,12 @@ import re
 from dataclasses import dataclass
 
 from claimstance.text.glyphs import (
+    CLAUSE_DASHES,
     DASHES,
     DOUBLE_CLOSING,
     DOUBLE_MARKS,
     DOUBLE_OPENING,
+    DOUBLE_STRAIGHT,
     QUOTE_MARKS,
     SINGLE_MARKS,
     char_class,
@@ -116,7 +118,7 @@ def _double_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
     last_end = -1
     for i, width, orient in marks:
         kind = orient
-        if text[i] in '"＂' and i > 0 and text[i - 1].isdigit() and open_pos is None:
+        if text[i] in DOUBLE_STRAIGHT and i > 0 and text[i - 1].isdigit() and open_pos is None:
             continue  # inch mark: 5" tall
         if open_pos is not None:
             pi, pj = open_para, paras.index(i)
@@ -132,7 +134,7 @@ def _double_quotes(text: str, paras: _Paragraphs) -> list[QuoteSpan]:
             if kind == CLOSE:
                 p_start = paras.bounds[paras.index(i)][0] if paras.bounds else 0
                 start = max(p_start, last_end)
-                while start < i and text[start] in " \t,;—–-":
+                while start < i and text[start] in " \t,;-" + CLAUSE_DASHES:
                     start += 1
                 if len(text[start:i].split()) >= 4 and paras.index(start) == paras.index(i):
                     spans.append(QuoteSpan(start, i + width, opened=False, close_len=width))

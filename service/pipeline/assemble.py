@@ -31,11 +31,14 @@ from claimstance.text.glyphs import (
     DOUBLE_STRAIGHT,
     OPENING_MARKS,
     SINGLE_CLOSING,
+    SINGLE_LOOKALIKES,
     SINGLE_OPENING,
     SINGLE_STRAIGHT,
     char_class,
 )
 
+_OPENERS = OPENING_MARKS + SINGLE_LOOKALIKES
+_CLOSERS = CLOSING_MARKS + SINGLE_LOOKALIKES + ".,"
 # A single mark that is also an apostrophe counts only where it cannot be one.
 _ANY_MARK = re.compile(
     "[" + char_class(DOUBLE_MARKS) + "]"
@@ -61,7 +64,7 @@ class GroundedClaim:
 def structural_kind(quote: str) -> ClaimKind:
     """direct = enclosed in quotation marks; mixed = contains a quoted fragment."""
     stripped = quote.strip()
-    if len(stripped) >= 2 and stripped[0] in OPENING_MARKS and stripped[-1] in CLOSING_MARKS + ".,":
+    if len(stripped) >= 2 and stripped[0] in _OPENERS and stripped[-1] in _CLOSERS:
         return "direct"
     return "mixed" if _ANY_MARK.search(stripped) else "indirect"
 

@@ -23,9 +23,10 @@ from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
 from claimstance.prompts import load_prompt
 from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice, speaker_choice_model
 from claimstance.schemas.models import Article, Span, Stance, Usage
-from claimstance.text.glyphs import QUOTE_MARKS
+from claimstance.text.glyphs import QUOTE_MARKS, SINGLE_LOOKALIKES
 
 PROMPT_NAMES: tuple[str, ...] = ("guided_speaker", "guided_stance")
+_MARKS = QUOTE_MARKS + SINGLE_LOOKALIKES
 #: The detector's own choice stands when its best candidate is attached to the cue and
 #: clearly ahead; the model is asked only where the ranking is uncertain.
 CONFIDENT_SCORE = 0.9
@@ -65,7 +66,7 @@ def _clip(value: str, limit: int) -> str:
 def proposition(text: str, claim: DetectedClaim) -> str:
     """The claimed content as one line: marks and a leading 'that' removed."""
     pieces = claim.parts or (claim.quote,)
-    content = " ".join(text[p.start : p.end].strip().strip(QUOTE_MARKS).strip() for p in pieces)
+    content = " ".join(text[p.start : p.end].strip().strip(_MARKS).strip() for p in pieces)
     content = re.sub(r"^(?:that)\s+", "", " ".join(content.split()), flags=re.I)
     return content[:1].upper() + content[1:] if content else content
 

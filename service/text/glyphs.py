@@ -15,9 +15,12 @@ DOUBLE_OPENING = "“„‟«〝"
 DOUBLE_CLOSING = "”»〞"
 DOUBLE_STRAIGHT = '"＂'
 #: Single marks, likewise.
-SINGLE_OPENING = "‘‚‛‹"
-SINGLE_CLOSING = "’›"
+SINGLE_OPENING = "‘‛"
+SINGLE_CLOSING = "’"
 SINGLE_STRAIGHT = "'"
+#: The low single mark and single guillemets: folded and stripped like quotation marks,
+#: never paired into a quotation (› doubles as a breadcrumb separator, ‚ as a comma).
+SINGLE_LOOKALIKES = "‚‹›"
 
 DOUBLE_MARKS = DOUBLE_OPENING + DOUBLE_CLOSING + DOUBLE_STRAIGHT
 SINGLE_MARKS = SINGLE_OPENING + SINGLE_CLOSING + SINGLE_STRAIGHT
@@ -31,6 +34,10 @@ PRIMES_DOUBLE = "″"
 PRIMES_SINGLE = "′"
 #: En, em, figure and minus signs, hyphens and the horizontal bar.
 DASHES = "–—‒−‐‑―"
+#: The dashes that set off a clause or an attribution ("— Reuters", "a plan – he said –").
+CLAUSE_DASHES = "—–"
+#: The horizontal bar that introduces a source after a quotation ("― Reuters").
+BAR = "―"
 
 
 def char_class(chars: str) -> str:

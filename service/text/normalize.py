@@ -1,5 +1,5 @@
 """Text normalisation with a map back to raw offsets (curly/straight quotes, dashes,
-whitespace runs, "…" / "...", invisible characters), shared by grounding and detection."""
+whitespace runs, "…" / "...", invisible characters), used by grounding and the speaker registry."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from claimstance.text.glyphs import (
     DOUBLE_MARKS,
     PRIMES_DOUBLE,
     PRIMES_SINGLE,
+    SINGLE_LOOKALIKES,
     SINGLE_MARKS,
 )
 
 #: What normalisation folds to ``"`` and to ``'`` (quotation marks of the glyph table, primes).
 DOUBLE_QUOTES = DOUBLE_MARKS + PRIMES_DOUBLE
-SINGLE_QUOTES = SINGLE_MARKS + PRIMES_SINGLE
+SINGLE_QUOTES = SINGLE_MARKS + SINGLE_LOOKALIKES + PRIMES_SINGLE
 QUOTES = DOUBLE_QUOTES + SINGLE_QUOTES
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters and soft hyphen
 

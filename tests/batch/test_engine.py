@@ -16,16 +16,20 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+import respx
+from typer.testing import CliRunner
 
 from claimstance.batch.engine import extraction_ids, run_batch
 from claimstance.batch.manifest import EXTRACTIONS, iter_jsonl
-from claimstance.batch.stats import EXIT_BUDGET, EXIT_FAILED, EXIT_OK, BatchSummary
+from claimstance.batch.stats import BatchSummary, price_for
+from claimstance.cli import app
 from claimstance.config import Settings
-from claimstance.errors import ConfigError, InputError
+from claimstance.errors import EXIT_BUDGET, EXIT_FAILED, EXIT_OK, ConfigError, InputError
 from claimstance.inputs import read_articles
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Extraction
-from tests.support.batch_fakes import TARGET, SlowFake, make_articles, write_jsonl
+from tests.support.batch_fakes import TARGET, SlowFake, grounded, make_articles, write_jsonl
+from tests.support.fake_llm import BASE_URL, FakeLLM
 from tests.support.paths import ROOT, SEEDS
 
 Items = list[Article | InputError]
@@ -229,7 +233,6 @@ def test_duplicate_ids(make_settings: Callable[..., Settings], tmp_path: Path) -
 def test_cache_hits_and_cost_are_accounted(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    from claimstance.batch.stats import price_for
 
     articles: Items = list(make_articles(3, seed_dir=SEEDS))
     settings = make_settings(cache_enabled=True)
@@ -246,12 +249,6 @@ def test_cache_hits_and_cost_are_accounted(
 
 
 def test_cli_batch_exit_codes_and_summary(tmp_path: Path) -> None:
-    import respx
-    from typer.testing import CliRunner
-
-    from claimstance.cli import app
-    from tests.support.batch_fakes import grounded
-    from tests.support.fake_llm import BASE_URL, FakeLLM
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -10,8 +10,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
+from claimstance.batch.on_ray import run_ray
 from claimstance.config import Settings
 from tests.support.batch_fakes import TARGET
 from tests.support.paths import ROOT, SEEDS
@@ -28,9 +30,6 @@ pytestmark = [
 def test_ray_pipeline_over_the_seeds(
     make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    import pyarrow.parquet as pq
-
-    from claimstance.batch.on_ray import run_ray
 
     ray.init(
         num_cpus=2,

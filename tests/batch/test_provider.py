@@ -13,9 +13,9 @@ import pytest
 from claimstance.batch.engine import extraction_ids
 from claimstance.batch.manifest import iter_jsonl
 from claimstance.batch.provider import STATE_DIR, ProviderBatch
-from claimstance.batch.stats import EXIT_FAILED, EXIT_OK, BatchSummary
+from claimstance.batch.stats import BatchSummary
 from claimstance.config import Settings
-from claimstance.errors import ConfigError, InputError
+from claimstance.errors import EXIT_FAILED, EXIT_OK, ConfigError, InputError
 from claimstance.inputs import read_articles
 from claimstance.llm.batches import BatchAPI, BatchInfo
 from claimstance.pipeline.extractor import Extractor

@@ -16,10 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from claimstance.batch.engine import extraction_ids, run_batch
 from claimstance.batch.manifest import ERRORS, EXTRACTIONS, iter_jsonl
 from claimstance.batch.workers import WorkerPool
+from claimstance.cli import app
 from claimstance.config import Settings
 from claimstance.errors import ConfigError, WorkerPoolBroken
 from claimstance.pipeline.extractor import Extractor
@@ -224,9 +226,6 @@ def test_workers_that_cannot_start_stop_the_run_with_a_clear_error(
 
 @pytest.mark.parametrize("mode", ["--ray", "--provider-batch"])
 def test_workers_do_not_combine_with_other_engines(tmp_path: Path, mode: str) -> None:
-    from typer.testing import CliRunner
-
-    from claimstance.cli import app
 
     source = write_jsonl(make_articles(1, seed_dir=SEEDS), tmp_path / "in.jsonl")
     args = ["batch", str(source), "--out", str(tmp_path / "job"), "--workers", "2", mode]

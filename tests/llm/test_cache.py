@@ -10,6 +10,7 @@ import pytest
 
 import claimstance.pipeline.article
 from claimstance.config import Settings
+from claimstance.llm.cache import cache_key
 from claimstance.pipeline.extractor import Extractor
 from claimstance.prompts import Prompt, load_prompt
 from tests.support.fake_llm import FakeLLM, claim
@@ -81,17 +82,15 @@ def test_schema_is_in_the_key(
 ) -> None:
     settings = make_settings()
     assert calls_for(settings) == 1
-    from claimstance.llm.cache import cache_key as original
 
     def with_other_schema(settings: Settings, **parts: Any) -> str:
-        return original(settings, **{**parts, "schema": {**parts["schema"], "x": 1}})
+        return cache_key(settings, **{**parts, "schema": {**parts["schema"], "x": 1}})
 
     monkeypatch.setattr("claimstance.pipeline.context.cache_key", with_other_schema)
     assert calls_for(settings) == 1
 
 
 def test_strategy_is_in_the_key(make_settings: Callable[..., Settings]) -> None:
-    from claimstance.llm.cache import cache_key
 
     settings = make_settings()
     parts: dict[str, Any] = {

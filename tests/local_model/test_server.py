@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 
+import httpx
 import pytest
 
 from claimstance.config import Settings
@@ -462,7 +463,6 @@ def test_llama_command(gguf: Path) -> None:
     os.environ.get("CLAIMSTANCE_TEST_EMBEDDED") != "1", reason="set CLAIMSTANCE_TEST_EMBEDDED=1"
 )
 def test_real_model_obeys_a_schema(tmp_path: Path) -> None:
-    import httpx
 
     settings = Settings.from_env({}, cache_dir=tmp_path / "cache")
     server = shared_server(settings)

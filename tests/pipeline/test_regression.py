@@ -16,6 +16,7 @@ import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from claimstance.errors import ClaimstanceError
+from claimstance.local_model.server import shared_server
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Extraction
 from tests.support.regression import (
@@ -54,7 +55,6 @@ def base_url() -> Iterator[str]:
     if not RECORDING:
         yield PLACEHOLDER_URL
         return
-    from claimstance.local_model.server import shared_server
 
     embedded = regression_settings("guided", PLACEHOLDER_URL, Path("/tmp")).model_copy(
         update={"base_url": None, "n_ctx": 8192}

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from claimstance.schemas.models import Article
-from tests.support.completions import completion
-from tests.support.fake_llm import FakeLLM, article_in, claim
+from tests.support.completions import (
+    article_text,
+    completion,
+    quoted_claims,
+    requested_targets,
+)
+from tests.support.fake_llm import FakeLLM
 
 TARGET = "US–China cooperation"
-
-
-def targets_in(request: dict[str, Any]) -> list[str]:
-    system = next(m["content"] for m in request["messages"] if m["role"] == "system")
-    return re.findall(r"^\s+- (.+)$", system, re.M) if "exactly one stance" in system else []
 
 
 def grounded(request: dict[str, Any]) -> dict[str, Any] | httpx.Response:
@@ -27,15 +26,10 @@ def grounded(request: dict[str, Any]) -> dict[str, Any] | httpx.Response:
 
     An article containing ``FAIL401`` gets HTTP 401 (a non-retryable provider error).
     """
-    text = article_in(request)
+    text = article_text(request)
     if "FAIL401" in text:
         return httpx.Response(401, json={"error": {"message": "invalid key"}})
-    stances = [{"target": t, "label": "neutral", "confidence": 0.5} for t in targets_in(request)]
-    claims = [
-        claim(m.group(0), "Someone Important", stances=stances)
-        for m in re.finditer(r"“[^”]{3,}”", text)
-    ][:3]
-    return {"claims": claims}
+    return {"claims": quoted_claims(text, requested_targets(request), limit=3)}
 
 
 class SlowFake(FakeLLM):

@@ -7,6 +7,7 @@ Standard library only: the benchmark stub imports it in a process of its own, st
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 #: What the test fakes report; the benchmark stub passes an estimate of its own.
@@ -46,3 +47,40 @@ def completion(
         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
         "usage": dict(FAKE_USAGE if usage is None else usage),
     }
+
+
+_ARTICLE = re.compile(r"<article>\n(.*)\n</article>", re.S)
+_TARGETS = re.compile(r"^\s+- (.+)$", re.M)
+_CURLY_QUOTE = re.compile(r"“[^”]{3,}”")
+
+
+def article_text(request: dict[str, Any]) -> str:
+    """The article text (or chunk) inside the user message of a request."""
+    messages = request.get("messages") or []
+    user = next((m["content"] for m in messages if m.get("role") == "user"), "")
+    match = _ARTICLE.search(user)
+    return match.group(1) if match else user
+
+
+def requested_targets(request: dict[str, Any]) -> list[str]:
+    """The stance targets the article prompt lists, if it asks for stances."""
+    messages = request.get("messages") or []
+    system = next((m["content"] for m in messages if m.get("role") == "system"), "")
+    return _TARGETS.findall(system) if "exactly one stance" in system else []
+
+
+def quoted_claims(
+    text: str, targets: list[str], *, limit: int, speaker: str = "Someone Important"
+) -> list[dict[str, Any]]:
+    """The fake model's answer: the first ``limit`` curly-quoted passages as direct
+    claims, each with a neutral stance toward every target."""
+    return [
+        {
+            "quote": quote,
+            "kind": "direct",
+            "speaker": speaker,
+            "claim": f"{speaker} said something.",
+            "stances": [{"target": t, "label": "neutral", "confidence": 0.5} for t in targets],
+        }
+        for quote in _CURLY_QUOTE.findall(text)[:limit]
+    ]

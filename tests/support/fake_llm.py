@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.completions import completion
+from tests.support.completions import article_text, completion
 
 BASE_URL = "http://fake-llm.test/v1"
 Answer = Callable[[dict[str, Any]], "dict[str, Any] | httpx.Response"]
@@ -43,9 +42,7 @@ class FakeLLM:
 
 def article_in(request: dict[str, Any]) -> str:
     """The article text (or chunk) inside the user message of a request."""
-    user = next(m["content"] for m in request["messages"] if m["role"] == "user")
-    match = re.search(r"<article>\n(.*)\n</article>", user, re.S)
-    return match.group(1) if match else user
+    return article_text(request)
 
 
 def claim(quote: str, speaker: str, **extra: Any) -> dict[str, Any]:

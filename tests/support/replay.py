@@ -17,6 +17,11 @@ from typing import Any
 
 import httpx
 
+from claimstance.config import Settings
+from claimstance.inputs import read_articles
+from claimstance.pipeline.extractor import Extractor
+from tests.support.batch_fakes import TARGET, grounded
+from tests.support.fake_llm import BASE_URL, FakeLLM
 from tests.support.paths import ROOT, SEEDS
 
 RECORDING = ROOT / "tests" / "data" / "seeds_article_traffic.jsonl"
@@ -52,11 +57,6 @@ class ReplayFactory:
 
 def record(targets: list[str]) -> int:
     """Run the article strategy over the seeds against the grounded fake and record it."""
-    from claimstance.config import Settings
-    from claimstance.inputs import read_articles
-    from claimstance.pipeline.extractor import Extractor
-    from tests.support.batch_fakes import grounded
-    from tests.support.fake_llm import BASE_URL, FakeLLM
 
     lines: list[str] = []
 
@@ -100,6 +100,4 @@ def record(targets: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    from tests.support.batch_fakes import TARGET
-
     print(record([TARGET]), "requests recorded in", RECORDING)
