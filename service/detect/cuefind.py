@@ -68,6 +68,8 @@ class Draft:
     speaker: Mention | None = None
     fragment: bool = False
     continues: bool = False
+    #: Which mechanism found it (for measurement: what each rule adds).
+    rule: str = ""
 
 
 @dataclass(frozen=True)

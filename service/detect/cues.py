@@ -43,6 +43,31 @@ COGNITION_VERBS = words(
     """
 )
 
+# Verbs of intention and commitment: their infinitive is an attributed content ("plans to
+# raise taxes", "refused to comment"), read from the parse by :mod:`.parsed`.
+INTENTION_FORMS = verb_forms(
+    words(
+        """want plan intend seek hope aim vow promise pledge threaten refuse decline agree
+    offer propose wish"""
+    )
+)
+# Verbs of stance and speech whose object noun phrase is the attributed content ("attacked
+# the plan", "cited the report", "denied the charges").
+CONTENT_OBJECT_FORMS = verb_forms(
+    words(
+        """attack criticize criticise praise endorse cite claim deny reject support oppose
+    propose announce demand blast slam condemn dismiss question dispute welcome applaud
+    accuse blame defend back dismiss"""
+    )
+)
+# Speech verbs with a second sense that takes a plain object: "called her counterpart"
+# (telephoned), "told the story" (narrated). The parse decides which sense a use has.
+PLAIN_OBJECT_SENSE_FORMS = verb_forms(words("call tell"))
+# Prepositions whose object is what a speech verb is about ("spoke of", "warned about"),
+# and the verbs whose "for" introduces a demand ("called for", "pressed for").
+TOPIC_PREPOSITIONS = frozenset(words("of about"))
+CALL_FORMS = verb_forms(words("call press push appeal argue advocate"))
+
 # Verbs that attribute a quotation next to them ("“…,” the letter reads", "she yells") but
 # are too common to report indirect speech ("she read the book", "he continued his attacks").
 QUOTE_ONLY_FORMS = verb_forms(words("read sing yell scream whisper mutter speak continue"))
@@ -105,7 +130,8 @@ TITLE_WORDS = frozenset(
         """president vice prime minister foreign secretary state treasury defense defence
     ambassador chairman chairwoman chair spokesman spokeswoman spokesperson senator
     representative governor mayor judge justice king queen prince princess pope premier
-    chancellor director commissioner attorney general admiral professor reverend sheriff
+    chancellor director commissioner councillor councilor attorney general admiral professor
+    reverend sheriff
     chief executive officer deputy assistant under envoy councilman councilwoman
     congressman congresswoman speaker leader minority majority whip adviser advisor
     economist analyst candidate nominee founder ceo cfo coo coach president-elect vice-

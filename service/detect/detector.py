@@ -23,6 +23,7 @@ The first line of the text is also read as a headline (:mod:`claimstance.detect.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -40,7 +41,8 @@ from claimstance.detect.cues import AFTER_VERB_FILLERS
 from claimstance.detect.doc import Doc
 from claimstance.detect.headline import headline_draft
 from claimstance.detect.indirect import indirect_drafts
-from claimstance.detect.mentions import NameIndex
+from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.parsed import Reading, read_parse
 from claimstance.detect.quotes import QuoteSpan
 from claimstance.text.glyphs import BAR, CLAUSE_DASHES
 
@@ -66,17 +68,25 @@ class DetectedClaim:
     candidates: tuple[Candidate, ...] = field(default=())
 
 
-def detect_claims(text: str) -> list[DetectedClaim]:
-    """All claims in ``text``, in text order, with ranked candidate speakers."""
+def detect_claims(text: str, *, parse: bool = True) -> list[DetectedClaim]:
+    """All claims in ``text``, in text order, with ranked candidate speakers.
+
+    ``parse=False`` leaves out the dependency-parse drafts (:mod:`.parsed`), as happens
+    anyway when no parser is installed (see :func:`.parsed.load_parser`).
+    """
     if not text.strip():
         return []
     doc = Doc(text)
     index = NameIndex(doc)
     drafts = _quote_drafts(doc, index)
-    drafts = _merge_indirect(drafts, indirect_drafts(doc, index, drafts))
+    rules = indirect_drafts(doc, index, drafts)
+    reading = read_parse(doc, index) if parse else None
+    drafts = _merge_indirect(drafts, _combine(rules, reading or Reading()))
+    drafts = [d for d in drafts if not doc.in_layout(d.start)]
     head = headline_draft(doc, index)
     if head is not None:
-        drafts = [head, *(d for d in drafts if d.start >= doc.paragraphs[0][1])]
+        line_end = doc.paragraphs[doc.paragraph_index(head.start)][1]
+        drafts = [head, *(d for d in drafts if d.start >= line_end)]
     out: list[DetectedClaim] = []
     previous: Candidate | None = None
     prev_para = -10
@@ -248,6 +258,60 @@ def _absorb_split(
 
 
 # --- indirect claims -------------------------------------------------------------------
+
+
+def _combine(rules: list[Draft], reading: Reading) -> list[Draft]:
+    """Rule drafts, except where the parse contradicts one or reads its cue in another
+    sense; then the parse drafts that add a claim."""
+    parsed = reading.drafts
+    kept = [
+        r
+        for r in rules
+        if not (r.cue and r.cue[0] in reading.not_cues)
+        and not _clause_as_speaker(r, reading)
+        and not any(_contradicts(p, r) for p in parsed)
+    ]
+    by_cue = {p.cue[0]: p for p in parsed if p.cue}
+    for r in kept:
+        p = by_cue.get(r.cue[0]) if r.cue else None
+        if p is not None and p.speaker and r.speaker and _wider(p.speaker, r.speaker):
+            r.speaker = p.speaker  # "The US and China said": not "China"
+    out = list(kept)
+    for d in parsed:
+        if not any(d.start < o.end and o.start < d.end for o in kept):
+            out.append(d)
+    out.sort(key=lambda d: d.start)
+    return out
+
+
+def _clause_as_speaker(rule: Draft, reading: Reading) -> bool:
+    """A rule read a clause as the speaker ("…, warned the quotas would hurt")."""
+    sp = rule.speaker
+    if sp is None:
+        return False
+    k = bisect.bisect_left(reading.finite_verbs, sp.start)
+    return k < len(reading.finite_verbs) and reading.finite_verbs[k] < sp.end
+
+
+def _wider(outer: Mention, inner: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end and outer != inner
+
+
+def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
+
+
+def _contradicts(parsed: Draft, rule: Draft) -> bool:
+    """The parse reads the rule's words otherwise: its speaker or cue inside the rule's
+    content, or the rule's speaker inside its content."""
+    content = (rule.start, rule.end)
+    p_speaker = (parsed.speaker.start, parsed.speaker.end) if parsed.speaker else None
+    r_speaker = (rule.speaker.start, rule.speaker.end) if rule.speaker else None
+    return (
+        _overlaps(p_speaker, content)
+        or _overlaps(parsed.cue, content)
+        or _overlaps(r_speaker, (parsed.start, parsed.end))
+    )
 
 
 def _merge_indirect(drafts: list[Draft], indirect: list[Draft]) -> list[Draft]:

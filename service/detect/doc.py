@@ -47,6 +47,41 @@ class Token(NamedTuple):
         return self.text[0].isupper()
 
 
+#: A breadcrumb separator between items of a navigation line ("Home » World » Asia").
+_CRUMB = re.compile(r"\S\s+[»›]\s+\S")
+_TITLE_WORDS = 25  # a repeated line this short is a title printed twice
+_TAG_WORD = re.compile(r"[A-Z][\w&'’.-]*|[A-Z]{2,}")
+
+
+def layout_lines(text: str, paragraphs: list[tuple[int, int]]) -> dict[int, int]:
+    """The page layout that is not article text, as {line index: where its text starts}:
+    the crumbs of a breadcrumb line up to its last separator ("Home » World » " before the
+    page title), and whole lines (start = end) for tag and category lists ("Asia China
+    Featured Global News …") and for a short line that repeats an earlier line or title
+    word for word (a title printed twice). Claims are never read from layout."""
+    out: dict[int, int] = {}
+    seen: set[str] = set()
+    for k, (lo, hi) in enumerate(paragraphs):
+        line = text[lo:hi]
+        crumbs = list(_CRUMB.finditer(line))
+        if crumbs:
+            title = lo + crumbs[-1].end() - 1
+            out[k] = title
+            line = text[title:hi]
+        words = line.split()
+        key = " ".join(words).casefold()
+        if key in seen and len(words) <= _TITLE_WORDS:
+            out[k] = hi
+        elif (
+            len(words) >= 6
+            and all(_TAG_WORD.fullmatch(w) for w in words)
+            and not any(w.lower() in ALL_VERB_FORMS for w in words)
+        ):
+            out[k] = hi  # a Title Case headline has a verb: "Clinton Says Trump Lied"
+        seen.add(key)
+    return out
+
+
 class Doc:
     """The text with its quotations, paragraphs, sentences and tokens."""
 
@@ -56,6 +91,7 @@ class Doc:
         self._q_starts = [q.start for q in self.quotes]
         self.paragraphs = paragraph_bounds(text)
         self._p_starts = [s for s, _ in self.paragraphs]
+        self.layout = layout_lines(text, self.paragraphs)
         self.sentences = self._sentences()
         self._s_starts = [s for s, _ in self.sentences]
         self.tokens = [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
@@ -147,6 +183,13 @@ class Doc:
         if not self.sentences:
             return (0, len(self.text))
         return self.sentences[self.sentence_index(pos)]
+
+    def in_layout(self, pos: int) -> bool:
+        """Whether ``pos`` lies in page layout (see :func:`layout_lines`)."""
+        if not self.paragraphs:
+            return False
+        text_start = self.layout.get(self.paragraph_index(pos))
+        return text_start is not None and pos < text_start
 
     def paragraph_index(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self._p_starts, pos) - 1)

@@ -27,9 +27,13 @@ _NOT_IN_NAMES = frozenset(words("over on in for to with from at by about against
 
 def headline_draft(doc: Doc, index: NameIndex) -> Draft | None:
     """The claim of the first line, when it is a short headline with a source and a cue."""
-    if len(doc.paragraphs) < 2:
+    first = next(
+        (k for k, (_, end) in enumerate(doc.paragraphs) if doc.layout.get(k, -1) < end), None
+    )
+    if first is None or first + 1 >= len(doc.paragraphs):
         return None
-    lo, hi = doc.paragraphs[0]
+    lo, hi = doc.paragraphs[first]
+    lo = max(lo, doc.layout.get(first, lo))  # a breadcrumb's last crumb is the page title
     line = doc.text[lo:hi]
     if len(_WORD.findall(line)) > MAX_WORDS or re.search(r"[.!?]\s+\S", line):
         return None

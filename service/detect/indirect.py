@@ -141,7 +141,7 @@ def _according(doc: Doc, index: NameIndex, a: int, b: int) -> Draft | None:
 def _draft(doc: Doc, start: int, end: int, cue: tuple[int, int], sp: Mention | None) -> Draft:
     mixed = any(start <= q.start < end for q in doc.quotes)
     kind: ClaimKind = "mixed" if mixed else "indirect"
-    d = Draft(start, end, [(start, end)], kind)
+    d = Draft(start, end, [(start, end)], kind, rule="rules:indirect")
     d.cue, d.speaker = cue, sp
     return d
 

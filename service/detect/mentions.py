@@ -133,7 +133,12 @@ class NameIndex:
         if not toks:
             return None
         words = [t.text for t in toks if t.text != "."]
+        affiliation, full = None, list(words)
+        if len(words) > 2 and _strip_possessive(words[0]) != words[0]:
+            # "China's President Xi Jinping": the possessor is the affiliation
+            affiliation, words = _strip_possessive(words[0]), words[1:]
         words[-1] = _strip_possessive(words[-1])
+        full[-1] = words[-1]
         end = toks[-1].end - (len(toks[-1].text) - len(_strip_possessive(toks[-1].text)))
         org = _org_kind(words)
         k = 0
@@ -142,8 +147,11 @@ class NameIndex:
         ):
             k += 1
         title_words, name_words = words[:k], words[k:]
+        if len(title_words) > 1 and _is_acronym(title_words[0]) and affiliation is None:
+            # "US Secretary of State Antony Blinken": the country is the affiliation
+            affiliation, title_words = title_words[0], title_words[1:]
         if org is not None and _org_kind(name_words) is not None:
-            return Mention(toks[0].start, end, " ".join(words), org)
+            return Mention(toks[0].start, end, " ".join(full), org)  # "China's Foreign Ministry"
         if len(name_words) == 1 and name_words[0].lower() in SOURCE_NOUNS:
             return Mention(toks[0].start, end, " ".join(words), "anonymous")
         role = " ".join(w for w in title_words if w.lower().rstrip(".") not in HONORIFICS) or None
@@ -151,7 +159,17 @@ class NameIndex:
         plain = not (set(low) & NON_PERSON_WORDS) and not (set(low) & _CONNECTORS)
         kind = "person" if (title_words or (1 < len(name_words) <= 4 and plain)) else "unknown"
         gender = _gender(title_words)
-        return Mention(toks[0].start, end, " ".join(name_words), kind, role=role, gender=gender)
+        if role is None:
+            affiliation = None  # a possessive before a plain name is no affiliation
+        return Mention(
+            toks[0].start,
+            end,
+            " ".join(name_words),
+            kind,
+            role=role,
+            affiliation=affiliation,
+            gender=gender,
+        )
 
     def _add(self, m: Mention) -> None:
         self.mentions.append(m)
@@ -160,7 +178,7 @@ class NameIndex:
             self._full.setdefault(words[-1].lower(), []).append((m.start, m.name))
             self._first.setdefault(words[0].lower(), []).append((m.start, m.name))
         if m.role and m.kind == "person":
-            self.roles.setdefault(m.name, (m.role, None))
+            self.roles.setdefault(m.name, (m.role, m.affiliation))
         if m.gender:
             self.genders.setdefault(m.name, m.gender)
 
@@ -247,6 +265,12 @@ class NameIndex:
         )
 
 
+def _is_acronym(word: str) -> bool:
+    """ "US", "U.S.", "UK", "EU": a country or union written as capitals."""
+    letters = word.replace(".", "")
+    return 2 <= len(letters) <= 4 and letters.isalpha() and letters.isupper()
+
+
 def _is_abbrev_token(word: str) -> bool:
     low = word.lower()
     return low in HONORIFICS or (len(word) == 1 and word.isupper()) or "." in word
@@ -281,13 +305,41 @@ def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | N
             cut = k
             break
     core = head[:cut]
-    best = _best_unit(index, core)
+    best = _joint(index, core) or _best_unit(index, core)
     if best is None:
         return None
+    if appos and best.kind == "anonymous":
+        named = _best_unit(index, appos)
+        if named is not None and index.is_person(named):
+            # "a new president, Lai Ching-te": the name is the source, the description its role
+            words = [w for w in best.name.split() if w.lower() not in ("a", "an", "the")]
+            return replace(index.expand(named), role=" ".join(words) or None)
     if appos:
         role, affil = _role_affiliation(appos)
         best = replace(best, role=best.role or role, affiliation=best.affiliation or affil)
     return best
+
+
+def _joint(index: NameIndex, toks: list[Token]) -> Mention | None:
+    """ "The US and China", "Biden and Xi": a joint source, not one of its members."""
+    k = next((i for i, t in enumerate(toks) if t.lower == "and" and 0 < i < len(toks) - 1), None)
+    if k is None:
+        return None
+    sides = (toks[:k], toks[k + 1 :])
+    units = [_best_unit(index, side) or _bare_name(side) for side in sides]
+    left, right = units
+    if left is None or right is None or "anonymous" in (left.kind, right.kind):
+        return None
+    kind = left.kind if left.kind == right.kind else "organization"
+    return Mention(left.start, right.end, f"{left.name} and {right.name}", kind)
+
+
+def _bare_name(toks: list[Token]) -> Mention | None:
+    """Capitalised words the name index passed over ("the US"): a name all the same."""
+    caps = [t for t in toks if t.is_word and t.is_cap]
+    if not caps or len(caps) < len([t for t in toks if t.lower not in ("the", "a", "an")]):
+        return None
+    return Mention(caps[0].start, caps[-1].end, " ".join(t.text for t in caps), "unknown")
 
 
 def with_apposition(doc: Doc, m: Mention, lo: int, hi: int) -> Mention:
@@ -317,6 +369,8 @@ def _role_affiliation(appos: list[Token]) -> tuple[str | None, str | None]:
         return None, None
     if words[0].lower() in ("a", "an", "the"):
         words = words[1:]
+    if len(words) > 1 and words[0][:1].isupper() and _strip_possessive(words[0]) != words[0]:
+        return " ".join(words[1:]), _strip_possessive(words[0])  # "China's foreign minister"
     for k, w in enumerate(words):
         if w.lower() not in _APPOS_AFFIL or k == 0:
             continue

@@ -172,7 +172,7 @@ def build_extraction(
     profiles = {p.id: p for p in registry.profiles()}
     built: list[Claim] = []
     for claim in merged:
-        speaker_id = registry.speaker_id(claim.speaker.name)
+        speaker_id = registry.id_for(claim.speaker)
         profile = profiles[speaker_id]
         speaker = Speaker(
             id=profile.id,

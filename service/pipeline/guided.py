@@ -16,13 +16,14 @@ from collections.abc import Sequence
 
 from claimstance.detect.candidates import Candidate, Piece
 from claimstance.detect.detector import DetectedClaim, detect_claims
+from claimstance.detect.parsed import parser_problem
 from claimstance.pipeline.article import StrategyResult
 from claimstance.pipeline.assemble import GroundedClaim
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
 from claimstance.prompts import load_prompt
 from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice, speaker_choice_model
-from claimstance.schemas.models import Article, Span, Stance, Usage
+from claimstance.schemas.models import Article, ExtractionWarning, Span, Stance, Usage
 from claimstance.text.glyphs import QUOTE_MARKS, SINGLE_LOOKALIKES
 
 PROMPT_NAMES: tuple[str, ...] = ("guided_speaker", "guided_stance")
@@ -43,9 +44,19 @@ async def run_guided(
     article: Article, targets: Sequence[str], context: RunContext
 ) -> StrategyResult:
     text = article.text
-    detected = [claim for claim in detect_claims(text) if not claim.is_fragment]
+    # The parse takes about 0.1 s per article: off the event loop, so others go on.
+    found = await asyncio.to_thread(detect_claims, text)
+    detected = [claim for claim in found if not claim.is_fragment]
     decided = await asyncio.gather(*(_decide(d, text, targets, context) for d in detected))
     result = StrategyResult()
+    problem = parser_problem()
+    if problem is not None:
+        result.warnings.append(
+            ExtractionWarning(
+                code="parser_unavailable",
+                message=f"reported speech found by word patterns only: {problem}",
+            )
+        )
     for claim, usage in decided:
         result.claims.append(claim)
         result.usage = result.usage + usage
@@ -64,11 +75,23 @@ def _clip(value: str, limit: int) -> str:
 
 
 def proposition(text: str, claim: DetectedClaim) -> str:
-    """The claimed content as one line: marks and a leading 'that' removed."""
+    """The claimed content as one line: the marks around a wholly quoted piece and the
+    complementiser of reported speech ("said that …") removed; a quotation's own words,
+    "That" included, and the marks inside a mixed claim are kept."""
     pieces = claim.parts or (claim.quote,)
-    content = " ".join(text[p.start : p.end].strip().strip(_MARKS).strip() for p in pieces)
-    content = re.sub(r"^(?:that)\s+", "", " ".join(content.split()), flags=re.I)
+    content = " ".join(_unquote(text[p.start : p.end].strip()) for p in pieces)
+    content = " ".join(content.split()).rstrip(",;:")  # “…,” he said: the comma is the quoting's
+    if claim.kind != "direct":
+        content = re.sub(r"^that\s+", "", content, flags=re.I)
     return content[:1].upper() + content[1:] if content else content
+
+
+def _unquote(piece: str) -> str:
+    """A piece enclosed in quotation marks without them; any other piece as it is."""
+    if len(piece) >= 2 and piece[0] in _MARKS and piece[-1] in _MARKS + ".,":
+        inner = piece[1:].rstrip(".,")
+        return inner[:-1].strip() if inner[-1:] in _MARKS else piece
+    return piece
 
 
 async def _decide(

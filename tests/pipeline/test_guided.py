@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from claimstance.config import Settings
+from claimstance.detect.detector import detect_claims
+from claimstance.pipeline import guided
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Extraction
 from tests.support.fake_llm import FakeLLM
@@ -106,3 +110,37 @@ def test_breadcrumb_is_not_a_speaker_and_single_parts_are_not_listed(
 def run_text(settings: Settings, fake: FakeLLM, text: str) -> Extraction:
     with Extractor(settings, http_client_factory=fake.client) as extractor:
         return extractor.extract(text, targets=["US–China cooperation"])
+
+
+def test_parser_unavailable_is_a_warning(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(guided, "parser_problem", lambda: "spaCy is not installed")
+    extraction = run_text(make_settings(strategy="guided"), FakeLLM(decide), "No claims here.")
+    assert [w.code for w in extraction.warnings] == ["parser_unavailable"]
+    assert "spaCy is not installed" in extraction.warnings[0].message
+
+
+def test_proposition_keeps_a_quotation_s_words_and_a_mixed_claim_s_marks() -> None:
+    text = '"That will be our answer," the envoy added. She said the plan was "bold and wise".'
+    claims = [c for c in detect_claims(text) if not c.is_fragment]
+    assert [guided.proposition(text, c) for c in claims] == [
+        "That will be our answer",
+        'The plan was "bold and wise"',
+    ]
+
+
+def test_layout_lines_give_no_claims_and_a_title_counts_once(
+    make_settings: Callable[..., Settings],
+) -> None:
+    text = (
+        "Home » World » Ministers pledge to rebuild the old harbour\n"
+        "Asia Europe Featured Global News Politics World News Business\n\n"
+        "Ministers pledge to rebuild the old harbour\n\n"
+        "The port authority said the work would start in May."
+    )
+    extraction = run_text(make_settings(strategy="guided"), FakeLLM(decide), text)
+    quotes = [c.quote.text for c in extraction.claims]
+    assert quotes.count("to rebuild the old harbour") == 1
+    assert all("Featured" not in q and "Home" not in q for q in quotes)
+    assert "the work would start in May" in quotes

