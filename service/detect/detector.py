@@ -41,7 +41,7 @@ from claimstance.detect.cues import AFTER_VERB_FILLERS
 from claimstance.detect.doc import Doc
 from claimstance.detect.headline import headline_draft
 from claimstance.detect.indirect import indirect_drafts
-from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.mentions import NameIndex
 from claimstance.detect.parsed import Reading, read_parse
 from claimstance.detect.quotes import QuoteSpan
 from claimstance.text.glyphs import BAR, CLAUSE_DASHES
@@ -274,8 +274,10 @@ def _combine(rules: list[Draft], reading: Reading) -> list[Draft]:
     by_cue = {p.cue[0]: p for p in parsed if p.cue}
     for r in kept:
         p = by_cue.get(r.cue[0]) if r.cue else None
-        if p is not None and p.speaker and r.speaker and _wider(p.speaker, r.speaker):
-            r.speaker = p.speaker  # "The US and China said": not "China"
+        if p is not None and p.speaker is not None:
+            # the parse knows the cue's grammatical subject: "The US and China said" (not
+            # "China"), "China sees …, and Mr Xi has indicated that …" (not "China")
+            r.speaker = p.speaker
     out = list(kept)
     for d in parsed:
         if not any(d.start < o.end and o.start < d.end for o in kept):
@@ -291,10 +293,6 @@ def _clause_as_speaker(rule: Draft, reading: Reading) -> bool:
         return False
     k = bisect.bisect_left(reading.finite_verbs, sp.start)
     return k < len(reading.finite_verbs) and reading.finite_verbs[k] < sp.end
-
-
-def _wider(outer: Mention, inner: Mention) -> bool:
-    return outer.start <= inner.start and inner.end <= outer.end and outer != inner
 
 
 def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:

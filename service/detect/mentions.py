@@ -9,6 +9,7 @@ Blinken", "Xi Jinping") and a pronoun can be resolved to the nearest earlier per
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, replace
 
 from claimstance.detect.cues import (
@@ -87,6 +88,7 @@ class NameIndex:
         self.genders: dict[str, str] = {}
         self._canon_cache: dict[str, tuple[list[int], list[str], str] | None] = {}
         self._collect()
+        self._read_appositions()
         self._starts = [m.start for m in self.mentions]
         self._persons = [m for m in self.mentions if self.is_person(m)]
         self._person_starts = [m.start for m in self._persons]
@@ -119,6 +121,24 @@ class NameIndex:
                 self._add(m)
             i = j
 
+    def _read_appositions(self) -> None:
+        """Roles the article states anywhere: "Wang Yi, China's foreign minister, arrived"
+        gives Wang Yi a role even where he is quoted as just "Wang"."""
+        text = self.doc.text
+        for m in self.mentions:
+            if m.kind != "person" or len(m.name.split()) < 2 or m.name in self.roles:
+                continue
+            found = _APPOSITION.match(text, m.end)
+            if found is None or self.doc.in_quote(found.start(1)):
+                continue
+            first = found.group(1).split()[0]
+            if not (first[:1].islower() or _strip_possessive(first) != first):
+                continue  # "Biden, Xi and Putin": a list of names, not a role
+            toks = self.doc.tokens_in(found.start(1), found.end(1))
+            role, affiliation = _role_affiliation(toks)
+            if role is not None:
+                self.roles[m.name] = (role, affiliation)
+
     def make_name(self, toks: list[Token]) -> Mention | None:
         """A name mention from a run of capitalised tokens (titles split off)."""
         common = self.doc.common_caps
@@ -134,6 +154,9 @@ class NameIndex:
             return None
         words = [t.text for t in toks if t.text != "."]
         affiliation, full = None, list(words)
+        if len(words) > 2 and _is_acronym(words[0]) and words[1].lower() in TITLE_WORDS:
+            # "UK Trade Secretary Paul Ames": the country is the affiliation
+            affiliation, words = words[0], words[1:]
         if len(words) > 2 and _strip_possessive(words[0]) != words[0]:
             # "China's President Xi Jinping": the possessor is the affiliation
             affiliation, words = _strip_possessive(words[0]), words[1:]
@@ -265,6 +288,10 @@ class NameIndex:
         )
 
 
+#: ", the foreign minister," / ", an economist at Harvard," after a name.
+_APPOSITION = re.compile(r",\s+([^,.;:()\n“”\"]{3,80}?),")
+
+
 def _is_acronym(word: str) -> bool:
     """ "US", "U.S.", "UK", "EU": a country or union written as capitals."""
     letters = word.replace(".", "")
@@ -308,7 +335,7 @@ def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | N
     best = _joint(index, core) or _best_unit(index, core)
     if best is None:
         return None
-    if appos and best.kind == "anonymous":
+    if appos and _is_description_phrase(best):
         named = _best_unit(index, appos)
         if named is not None and index.is_person(named):
             # "a new president, Lai Ching-te": the name is the source, the description its role
@@ -318,6 +345,15 @@ def noun_phrase(doc: Doc, index: NameIndex, start: int, end: int) -> Mention | N
         role, affil = _role_affiliation(appos)
         best = replace(best, role=best.role or role, affiliation=best.affiliation or affil)
     return best
+
+
+def _is_description_phrase(m: Mention) -> bool:
+    """ "a local farmer", "the new chair": a determiner before lower-case words."""
+    if m.kind == "anonymous":
+        return True
+    words = m.name.split()
+    rest = " ".join(words[1:])
+    return len(words) > 1 and words[0].lower() in ("a", "an", "the") and rest.islower()
 
 
 def _joint(index: NameIndex, toks: list[Token]) -> Mention | None:
@@ -367,6 +403,8 @@ def _role_affiliation(appos: list[Token]) -> tuple[str | None, str | None]:
     words = [t.text for t in appos if t.text not in "()"]
     if not words or len(words) > 16 or all(w.isdigit() for w in words):
         return None, None
+    if words[0].lower() in ("who", "which", "that", "whose"):
+        return None, None  # a relative clause, not a role
     if words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     if len(words) > 1 and words[0][:1].isupper() and _strip_possessive(words[0]) != words[0]:

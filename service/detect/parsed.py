@@ -207,12 +207,18 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     cue_start = min([verb.idx, *(a.idx for a in verb.children if a.dep_ in ("aux", "auxpass"))])
     if cue_start < end and start < cue_end:
         return None  # the cue inside its own content: a parse error
-    subject = _subject(verb)
-    if subject is None:
+    found = _subject(verb)
+    if found is None:
         return None  # no one to attribute it to: an imperative, a passive, a parse error
+    subject, antecedent = found
     d = Draft(start, end, [(start, end)], "indirect", rule=rule)
     d.cue = (cue_start, cue_end)
-    d.speaker = _speaker(doc, index, subject)
+    if antecedent is None:
+        d.speaker = _speaker(doc, index, subject)
+    else:  # the mention is the pronoun, the source the noun it stands for
+        source = _speaker(doc, index, antecedent, before=subject.idx)
+        end_at = subject.idx + len(subject.text)
+        d.speaker = replace(source, start=subject.idx, end=end_at)
     return d
 
 
@@ -265,10 +271,13 @@ def _according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
     return d
 
 
-def _speaker(doc: Doc, index: NameIndex, subject: Any) -> Mention:
+def _speaker(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = None) -> Mention:
     """The subject as a speaker mention: a name or description the index knows, else the
-    subject's own words ("the polls", "a new report")."""
+    subject's own words ("the polls", "a new report"); ``before`` cuts off the relative
+    clause of an antecedent."""
     s_lo, s_hi = _extent(doc, subject)
+    if before is not None:
+        s_hi = _trim_end(doc, s_lo, min(s_hi, before))
     found = noun_phrase(doc, index, s_lo, s_hi)
     head = subject.idx
     named = next((m for m in index.mentions if m.start <= head < m.end), None)
@@ -312,18 +321,23 @@ def _child(token: Any, deps: tuple[str, ...]) -> Any | None:
     return next((c for c in token.children if c.dep_ in deps), None)
 
 
-def _subject(verb: Any) -> Any | None:
-    """The verb's subject, or the subject of the verb it is coordinated with; a relative
-    pronoun stands for the noun its clause modifies ("Lai, who rejects …")."""
+def _subject(verb: Any) -> tuple[Any, Any | None] | None:
+    """The verb's subject, or that of the verb it is coordinated with or complements, and
+    for a relative pronoun the noun it stands for ("Lai, who rejects …"): (subject,
+    antecedent or None)."""
     seen = 0
     while verb is not None and seen < 4:
         subject = _child(verb, _SUBJECTS)
         if subject is not None and subject.lower_ in _RELATIVES and verb.dep_ == "relcl":
-            return verb.head
+            return subject, verb.head
         if subject is not None:
-            return subject
+            return subject, None
         if verb.dep_ not in ("conj", "xcomp") or verb.head is verb:
             return None
+        if verb.dep_ == "xcomp":
+            obj = _child(verb.head, ("dobj",))
+            if obj is not None:
+                return obj, None  # object control: "urged Stumpf to admit" -> Stumpf
         verb, seen = verb.head, seen + 1
     return None
 

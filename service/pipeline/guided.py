@@ -100,16 +100,29 @@ async def _decide(
     speaker, usage = await _speaker(claim, text, context)
     quote = _clip(proposition(text, claim), QUOTE_CHARS)
     stances, stance_usage = await _stances(quote, speaker.name, targets, context)
-    grounded = GroundedClaim(
+    return grounded(text, claim, speaker, stances), usage + stance_usage
+
+
+def grounded(
+    text: str, claim: DetectedClaim, speaker: SpeakerDraft, stances: Sequence[Stance] = ()
+) -> GroundedClaim:
+    """A detected claim with its speaker decided, ready for assembly."""
+    return GroundedClaim(
         quote=_span(text, claim.quote),
         parts=[_span(text, p) for p in claim.parts],
         claim=proposition(text, claim),
         speaker=speaker,
         kind=claim.kind,
         cue=_span(text, claim.cue) if claim.cue else None,
-        stances=stances,
+        stances=list(stances),
     )
-    return grounded, usage + stance_usage
+
+
+def best_candidate(text: str, claim: DetectedClaim) -> SpeakerDraft:
+    """The detector's own choice of speaker (what the model decides between otherwise)."""
+    if not claim.candidates:
+        return SpeakerDraft(name=UNKNOWN, kind="unknown")
+    return _draft_for(claim.candidates[0], text)
 
 
 def confident(candidates: Sequence[Candidate]) -> bool:
@@ -132,10 +145,8 @@ async def _speaker(
     claim: DetectedClaim, text: str, context: RunContext
 ) -> tuple[SpeakerDraft, Usage]:
     candidates = claim.candidates
-    if not candidates:
-        return SpeakerDraft(name=UNKNOWN, kind="unknown"), Usage(cache_hit=True)
-    if confident(candidates):
-        return _draft_for(candidates[0], text), Usage(cache_hit=True)
+    if not candidates or confident(candidates):
+        return best_candidate(text, claim), Usage(cache_hit=True)
     by_name: dict[str, Candidate] = {}
     for candidate in candidates:
         by_name.setdefault(candidate.name, candidate)
