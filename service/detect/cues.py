@@ -60,6 +60,15 @@ CONTENT_OBJECT_FORMS = verb_forms(
     accuse blame defend back dismiss"""
     )
 )
+# Nouns whose "that" clause is a claim of their possessor ("his claim that …").
+CLAIM_NOUNS = frozenset(
+    words(
+        """claim claims assertion assertions allegation allegations accusation accusations
+    warning warnings statement argument insistence suggestion contention belief beliefs
+    fear fears concern concerns hope hopes promise pledge view position prediction
+    conviction complaint admission denial"""
+    )
+)
 # Speech verbs with a second sense that takes a plain object: "called her counterpart"
 # (telephoned), "told the story" (narrated). The parse decides which sense a use has.
 PLAIN_OBJECT_SENSE_FORMS = verb_forms(words("call tell"))

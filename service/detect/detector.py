@@ -79,8 +79,10 @@ def detect_claims(text: str, *, parse: bool = True) -> list[DetectedClaim]:
     doc = Doc(text)
     index = NameIndex(doc)
     drafts = _quote_drafts(doc, index)
-    rules = indirect_drafts(doc, index, drafts)
     reading = read_parse(doc, index) if parse else None
+    if reading is not None:
+        _unattribute_misread(doc, drafts, reading)
+    rules = indirect_drafts(doc, index, drafts)
     drafts = _merge_indirect(drafts, _combine(rules, reading or Reading()))
     drafts = [d for d in drafts if not doc.in_layout(d.start)]
     head = headline_draft(doc, index)
@@ -260,6 +262,24 @@ def _absorb_split(
 # --- indirect claims -------------------------------------------------------------------
 
 
+def _unattribute_misread(doc: Doc, drafts: list[Draft], reading: Reading) -> None:
+    """A quotation read as attributed by a cue after it, where the parse shows that cue
+    governing a clause of its own after it ("… a “no limits” partnership …, US officials
+    warn Chinese companies are …"): the quotation is not that cue's; a short one is a
+    scare quote."""
+    for d in drafts:
+        p = _same_cue(reading.drafts, d)
+        if p is None or d.cue is None or not (d.end <= d.cue[0] < d.cue[1] <= p.start):
+            continue
+        d.cue, d.speaker, d.kind = None, None, "mixed"
+        inner = sum(
+            len(_WORD.findall(doc.text[q.inner_start : q.inner_end]))
+            for q in doc.quotes
+            if d.start <= q.start and q.end <= d.end
+        )
+        d.fragment = inner < LONG_QUOTE
+
+
 def _combine(rules: list[Draft], reading: Reading) -> list[Draft]:
     """Rule drafts, except where the parse contradicts one or reads its cue in another
     sense; then the parse drafts that add a claim."""
@@ -271,13 +291,21 @@ def _combine(rules: list[Draft], reading: Reading) -> list[Draft]:
         and not _clause_as_speaker(r, reading)
         and not any(_contradicts(p, r) for p in parsed)
     ]
-    by_cue = {p.cue[0]: p for p in parsed if p.cue}
     for r in kept:
-        p = by_cue.get(r.cue[0]) if r.cue else None
+        p = _same_cue(parsed, r)
         if p is not None and p.speaker is not None:
             # the parse knows the cue's grammatical subject: "The US and China said" (not
             # "China"), "China sees …, and Mr Xi has indicated that …" (not "China")
             r.speaker = p.speaker
+        if (
+            p is not None
+            and p.start <= r.start
+            and r.end <= p.end
+            and (p.start, p.end) != (r.start, r.end)
+        ):
+            # the rule took part of the clause the cue governs ("warn [Chinese companies
+            # are sending technology] that helps …"): the parse's extent is the content
+            r.start, r.end, r.parts = p.start, p.end, list(p.parts)
     out = list(kept)
     for d in parsed:
         if not any(d.start < o.end and o.start < d.end for o in kept):
@@ -295,6 +323,18 @@ def _clause_as_speaker(rule: Draft, reading: Reading) -> bool:
     return k < len(reading.finite_verbs) and reading.finite_verbs[k] < sp.end
 
 
+def _within(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _same_cue(parsed: list[Draft], draft: Draft) -> Draft | None:
+    """The parse draft whose cue holds ``draft``'s cue ("has indicated" holds "indicated")."""
+    if draft.cue is None:
+        return None
+    cue = draft.cue
+    return next((p for p in parsed if p.cue is not None and _within(cue, p.cue)), None)
+
+
 def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
     return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
 
@@ -302,6 +342,12 @@ def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
 def _contradicts(parsed: Draft, rule: Draft) -> bool:
     """The parse reads the rule's words otherwise: its speaker or cue inside the rule's
     content, or the rule's speaker inside its content."""
+    if parsed.cue is not None and rule.cue is not None and _within(rule.cue, parsed.cue):
+        cue_lo, cue_hi = parsed.cue
+        before = rule.end <= cue_lo and parsed.start >= cue_hi
+        after = rule.start >= cue_hi and parsed.end <= cue_lo
+        if before or after:
+            return True  # one cue, and the parse reads its content on the other side
     content = (rule.start, rule.end)
     p_speaker = (parsed.speaker.start, parsed.speaker.end) if parsed.speaker else None
     r_speaker = (rule.speaker.start, rule.speaker.end) if rule.speaker else None

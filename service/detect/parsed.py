@@ -28,6 +28,7 @@ from typing import Any
 from claimstance.detect.cuefind import Draft
 from claimstance.detect.cues import (
     CALL_FORMS,
+    CLAIM_NOUNS,
     COGNITION_FORMS,
     CONTENT_OBJECT_FORMS,
     INTENTION_FORMS,
@@ -47,6 +48,8 @@ _EXCLUDED = ("ner", "lemmatizer")
 MIN_WORDS = 3
 
 _PARSING = threading.Lock()
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
+_GENDER = {"he": "m", "she": "f"}
 _ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "for", "about", "against", "over"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _RELATIVES = frozenset({"who", "which", "that"})
@@ -117,6 +120,8 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
         draft = _according(doc, index, token) if token.lower_ == "according" else None
         if draft is None and token.pos_ in ("VERB", "AUX"):
             draft = _governed(doc, index, token)
+        elif draft is None and token.pos_ == "NOUN" and token.lower_ in CLAIM_NOUNS:
+            draft = _nominal(doc, index, token)
         if draft is not None and _words(doc, draft.start, draft.end) >= MIN_WORDS:
             reading.drafts.append(draft)
         elif draft is None and _other_sense(token):
@@ -183,7 +188,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     cue_end = verb.idx + len(verb.text)
     lo: int | None = None  # where the content starts when not at its subtree's edge
     if form in SPEECH_FORMS or form in COGNITION_FORMS:
-        content, rule = _child(verb, _CLAUSES), "parse:clause"
+        content, rule = _clause(verb), "parse:clause"
         obj = _child(verb, ("dobj",))
         if content is not None and obj is not None and _child(content, _SUBJECTS) is None:
             lo = obj.left_edge.idx  # "warned the quotas would hurt": the object is its subject
@@ -199,6 +204,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     if content is None:
         return None
     c_lo, c_hi = _extent(doc, content)
+    c_hi = _before_new_clause(doc, content, c_lo, c_hi)
     if rule == "parse:object":
         c_hi = _with_arguments(doc, verb, content, c_hi)
     start, end = _within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
@@ -222,6 +228,18 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     return d
 
 
+def _before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
+    """Cut a content before a coordinated clause with a subject of its own ("fathers would
+    not be eligible[, and when pressed, the mother replied otherwise]")."""
+    for c in head.children:
+        if c.dep_ == "conj" and c.i > head.i and _child(c, _SUBJECTS) is not None:
+            cut = min(t.idx for t in c.subtree)
+            cc = [t.idx for t in head.children if t.dep_ in ("cc", "punct") and head.i < t.i < c.i]
+            cut = min([cut, *cc])
+            return _trim_end(doc, lo, min(hi, cut))
+    return hi
+
+
 def _with_arguments(doc: Doc, verb: Any, obj: Any, hi: int) -> int:
     """An object's extent with the verb's argument phrases right after it ("rejects the
     merger with the rival club", "China's claim to the island"), not its adjuncts of time
@@ -243,6 +261,45 @@ def _topic_preposition(verb: Any, form: str) -> Any | None:
         if c.lower_ in TOPIC_PREPOSITIONS or (c.lower_ == "for" and form in CALL_FORMS):
             return c
     return None
+
+
+def _nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
+    """ "his claim that …", "the ministry's warning that …": a claim noun with a "that"
+    clause and a possessor, who is the source."""
+    clause = next(
+        (
+            c
+            for c in noun.children
+            if c.dep_ in ("acl", "ccomp")
+            and c.i > noun.i
+            and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)
+        ),
+        None,
+    )
+    owner = _child(noun, ("poss",))
+    if clause is None or owner is None:
+        return None
+    c_lo, c_hi = _extent(doc, clause)
+    start, end = _within_sentence(
+        doc, c_lo, _before_new_clause(doc, clause, c_lo, c_hi), anchor=noun.idx
+    )
+    if start >= end:
+        return None
+    d = Draft(start, end, [(start, end)], "indirect", rule="parse:noun")
+    d.cue = (noun.idx, noun.idx + len(noun.text))
+    pronoun = _POSSESSIVE_PRONOUNS.get(owner.lower_)
+    if pronoun is not None:  # "his claim": resolved like "he"
+        o_end = owner.idx + len(owner.text)
+        d.speaker = Mention(owner.idx, o_end, pronoun, "pronoun", gender=_GENDER.get(pronoun))
+    else:
+        d.speaker = _speaker(doc, index, owner)
+    return d
+
+
+def _that_clause(noun: Any, c: Any) -> bool:
+    if c.dep_ not in ("acl", "ccomp") or c.i < noun.i:
+        return False
+    return any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)
 
 
 def _according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
@@ -315,6 +372,14 @@ def _within_sentence(doc: Doc, start: int, end: int, *, anchor: int) -> tuple[in
         cut = doc.text.find(";", start, end)
         end = cut if cut >= 0 else end
     return _skip_edge(doc, start, end), _trim_end(doc, start, end)
+
+
+def _clause(verb: Any) -> Any | None:
+    """The clause a verb governs: the first one after it ("warn [companies are …]"), else
+    one before it ("[the economy is strong], he said")."""
+    clauses = [c for c in verb.children if c.dep_ in _CLAUSES]
+    after = [c for c in clauses if c.i > verb.i]
+    return after[0] if after else (clauses[-1] if clauses else None)
 
 
 def _child(token: Any, deps: tuple[str, ...]) -> Any | None:

@@ -85,3 +85,21 @@ def test_the_installed_build_is_the_pinned_one(tmp_path: Path) -> None:
     assert parsed._digest(data) == parsed.PARSER_SHA256
     (tmp_path / "a").write_bytes(b"x")
     assert parsed._digest(tmp_path) != parsed.PARSER_SHA256  # any other file set differs
+
+
+def test_a_claim_noun_with_a_that_clause() -> None:
+    text = "Ada Lind spoke on Monday. She repeated her claim that the dam had been built badly."
+    assert claims_of(text)[-1] == ("that the dam had been built badly", "claim", "Ada Lind")
+
+
+def test_the_clause_after_the_cue_is_the_one_it_governs() -> None:
+    text = (
+        'The deal was signed in May after a "no limits" pact, and while trade has slowed, '
+        "analysts warn smaller firms are moving their money abroad."
+    )
+    assert ("smaller firms are moving their money abroad", "warn", "analysts") in claims_of(text)
+
+
+def test_a_coordinated_clause_with_its_own_subject_ends_the_content() -> None:
+    text = "She said the fees would stay, and when pressed, the treasurer replied otherwise."
+    assert claims_of(text)[0][0] == "the fees would stay"
