@@ -48,6 +48,7 @@ _EXCLUDED = ("ner", "lemmatizer")
 MIN_WORDS = 3
 
 _PARSING = threading.Lock()
+_NAMED_OBJECT = frozenset({"parse:named-object"})
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
 _GENDER = {"he": "m", "she": "f"}
 _ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "for", "about", "against", "over"})
@@ -122,7 +123,9 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
             draft = _governed(doc, index, token)
         elif draft is None and token.pos_ == "NOUN" and token.lower_ in CLAIM_NOUNS:
             draft = _nominal(doc, index, token)
-        if draft is not None and _words(doc, draft.start, draft.end) >= MIN_WORDS:
+        if draft is not None and (
+            _words(doc, draft.start, draft.end) >= MIN_WORDS or draft.rule in _NAMED_OBJECT
+        ):
             reading.drafts.append(draft)
         elif draft is None and _other_sense(token):
             reading.not_cues.add(token.idx)
@@ -196,6 +199,8 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         content, rule = _child(verb, _INFINITIVES), "parse:infinitive"
     if content is None and form in CONTENT_OBJECT_FORMS:
         content, rule = _child(verb, ("dobj",)), "parse:object"
+        if content is not None and content.pos_ == "PROPN":
+            rule = "parse:named-object"  # "the union endorses Clinton": short, but a stance
     if content is None and form in SPEECH_FORMS:
         prep = _topic_preposition(verb, form)
         if prep is not None:
@@ -205,7 +210,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         return None
     c_lo, c_hi = _extent(doc, content)
     c_hi = _before_new_clause(doc, content, c_lo, c_hi)
-    if rule == "parse:object":
+    if rule.startswith("parse:object") or rule == "parse:named-object":
         c_hi = _with_arguments(doc, verb, content, c_hi)
     start, end = _within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
     if start >= end:
