@@ -20,9 +20,8 @@ from benchmarks.common import ROOT
 from claimstance.detect.detector import detect_claims
 from claimstance.evaluation.evaluate import load_gold
 from claimstance.evaluation.scoring import EvalReport, score
-from claimstance.pipeline.assemble import build_extraction
-from claimstance.pipeline.guided import best_candidate, grounded
-from claimstance.schemas.models import Article, Extraction, Usage
+from claimstance.pipeline.guided import detector_extraction
+from claimstance.schemas.models import Article, Extraction
 
 SUBSETS = ("direct", "indirect", "speech", "all")
 
@@ -34,21 +33,7 @@ def run(gold_dir: Path, *, parse: bool) -> tuple[EvalReport, float]:
     start = time.perf_counter()
     for doc in gold:
         article = Article(id=doc.doc_id, text=doc.text)
-        claims = [
-            grounded(doc.text, c, best_candidate(doc.text, c))
-            for c in detect_claims(doc.text, parse=parse)
-            if not c.is_fragment
-        ]
-        predictions[doc.doc_id] = build_extraction(
-            article,
-            claims,
-            targets=[],
-            model="detector",
-            strategy="guided",
-            prompt_version="-",
-            usage=Usage(cache_hit=True),
-            warnings=[],
-        )
+        predictions[doc.doc_id] = detector_extraction(article, parse=parse)
     seconds = (time.perf_counter() - start) / max(1, len(gold))
     return score(gold, predictions), seconds
 

@@ -18,12 +18,19 @@ from claimstance.detect.candidates import Candidate, Piece
 from claimstance.detect.detector import DetectedClaim, detect_claims
 from claimstance.detect.parsed import parser_problem
 from claimstance.pipeline.article import StrategyResult
-from claimstance.pipeline.assemble import GroundedClaim
+from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
 from claimstance.prompts import load_prompt
 from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice, speaker_choice_model
-from claimstance.schemas.models import Article, ExtractionWarning, Span, Stance, Usage
+from claimstance.schemas.models import (
+    Article,
+    Extraction,
+    ExtractionWarning,
+    Span,
+    Stance,
+    Usage,
+)
 from claimstance.text.glyphs import QUOTE_MARKS, SINGLE_LOOKALIKES
 
 PROMPT_NAMES: tuple[str, ...] = ("guided_speaker", "guided_stance")
@@ -199,3 +206,20 @@ async def _stances(
         usage = usage + call_usage
         stances.append(Stance(target=target, label=choice.label, confidence=GUIDED_CONFIDENCE))
     return stances, usage
+
+
+def detector_extraction(article: Article, *, parse: bool = True) -> Extraction:
+    """The guided strategy without a model: the detector's claims, each with its best
+    candidate speaker and no stance (for measuring the detector, and as an offline view)."""
+    text = article.text
+    found = [c for c in detect_claims(text, parse=parse) if not c.is_fragment]
+    return build_extraction(
+        article,
+        [grounded(text, c, best_candidate(text, c)) for c in found],
+        targets=[],
+        model="detector",
+        strategy="guided",
+        prompt_version="-",
+        usage=Usage(cache_hit=True),
+        warnings=[],
+    )

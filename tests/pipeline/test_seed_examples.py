@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from claimstance.detect.detector import detect_claims
 from claimstance.detect.parsed import load_parser
-from claimstance.pipeline.assemble import build_extraction
-from claimstance.pipeline.guided import best_candidate, grounded
-from claimstance.schemas.models import Article, Claim, Extraction, Usage
+from claimstance.pipeline.guided import detector_extraction
+from claimstance.schemas.models import Article, Claim, Extraction
 from tests.support.paths import SEEDS
 
 pytestmark = pytest.mark.skipif(
@@ -22,19 +20,7 @@ pytestmark = pytest.mark.skipif(
 
 def extraction(stem: str) -> Extraction:
     text = next(SEEDS.glob(f"{stem}_*.txt")).read_text(encoding="utf-8")
-    claims = [
-        grounded(text, c, best_candidate(text, c)) for c in detect_claims(text) if not c.is_fragment
-    ]
-    return build_extraction(
-        Article(id=stem, text=text),
-        claims,
-        targets=[],
-        model="detector",
-        strategy="guided",
-        prompt_version="-",
-        usage=Usage(cache_hit=True),
-        warnings=[],
-    )
+    return detector_extraction(Article(id=stem, text=text))
 
 
 def claim_with(ex: Extraction, words: str) -> Claim:
