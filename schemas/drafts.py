@@ -8,12 +8,11 @@ article itself; a validator hook in the validation context lets the pipeline rej
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from claimstance.schemas.models import ClaimKind, SpeakerKind, StanceLabel
 
@@ -121,18 +120,3 @@ class OpenStanceChoice(_Draft):
 
     target: str = Field(max_length=60, description="What the statement is about, a few words.")
     label: StanceLabel = Field(description="favor, against or neutral toward that target.")
-
-
-def speaker_choice_model(options: Sequence[str]) -> type[BaseModel]:
-    """A one-field model whose answer must be one of ``options`` (a JSON schema enum)."""
-    return _speaker_choice(tuple(options))
-
-
-@functools.lru_cache(maxsize=1024)
-def _speaker_choice(options: tuple[str, ...]) -> type[BaseModel]:
-    choice: Any = Literal.__getitem__(options)
-    return create_model(
-        "SpeakerChoice",
-        __base__=_Draft,
-        speaker=(choice, Field(description="Who said the quote: one of the options.")),
-    )

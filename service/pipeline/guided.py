@@ -1,11 +1,12 @@
 """The guided strategy: deterministic detection, then small constrained LLM decisions.
 
 Small local models cannot write a whole article's extraction, but they answer narrow,
-grammar-constrained questions well. :mod:`claimstance.detect.detector` finds the quotations, cues,
-reported speech and ranked candidate speakers; the model then only
-* picks the speaker among the candidates (or "unknown") where the detector is not sure,
-* labels the stance toward each target (favor / against / neutral).
-Every span comes from the detector, so it is grounded by construction.
+grammar-constrained questions well. :mod:`claimstance.detect.detector` finds the quotations,
+cues, reported speech and ranked candidate speakers, and its best candidate is the speaker
+(SmolLM2-135M choosing among the candidates scored lower on PolNeAR dev than the ranking:
+speaker accuracy 0.929 against 0.936); the model only labels the stance toward each target
+(favor / against / neutral). Every span comes from the detector, so it is grounded by
+construction.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
 from claimstance.prompts import load_prompt
-from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice, speaker_choice_model
+from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice
 from claimstance.schemas.models import (
     Article,
     Extraction,
@@ -33,15 +34,9 @@ from claimstance.schemas.models import (
 )
 from claimstance.text.glyphs import QUOTE_MARKS, SINGLE_LOOKALIKES
 
-PROMPT_NAMES: tuple[str, ...] = ("guided_speaker", "guided_stance")
+PROMPT_NAMES: tuple[str, ...] = ("guided_stance",)
 _MARKS = QUOTE_MARKS + SINGLE_LOOKALIKES
-#: The detector's own choice stands when its best candidate is attached to the cue and
-#: clearly ahead; the model is asked only where the ranking is uncertain.
-CONFIDENT_SCORE = 0.9
-CONFIDENT_MARGIN = 0.3
 QUOTE_CHARS = 400
-PASSAGE_BEFORE = 320
-PASSAGE_AFTER = 160
 #: Constrained decoding yields a label, not a probability; this says "model-decided".
 GUIDED_CONFIDENCE = 0.5
 DECISION_TOKENS = 64
@@ -104,10 +99,10 @@ def _unquote(piece: str) -> str:
 async def _decide(
     claim: DetectedClaim, text: str, targets: Sequence[str], context: RunContext
 ) -> tuple[GroundedClaim, Usage]:
-    speaker, usage = await _speaker(claim, text, context)
+    speaker = best_candidate(text, claim)
     quote = _clip(proposition(text, claim), QUOTE_CHARS)
-    stances, stance_usage = await _stances(quote, speaker.name, targets, context)
-    return grounded(text, claim, speaker, stances), usage + stance_usage
+    stances, usage = await _stances(quote, speaker.name, targets, context)
+    return grounded(text, claim, speaker, stances), usage
 
 
 def grounded(
@@ -132,12 +127,6 @@ def best_candidate(text: str, claim: DetectedClaim) -> SpeakerDraft:
     return _draft_for(claim.candidates[0], text)
 
 
-def confident(candidates: Sequence[Candidate]) -> bool:
-    if not candidates or candidates[0].score < CONFIDENT_SCORE:
-        return False
-    return len(candidates) == 1 or candidates[0].score - candidates[1].score >= CONFIDENT_MARGIN
-
-
 def _draft_for(candidate: Candidate, text: str) -> SpeakerDraft:
     return SpeakerDraft(
         name=candidate.name,
@@ -146,37 +135,6 @@ def _draft_for(candidate: Candidate, text: str) -> SpeakerDraft:
         affiliation=candidate.affiliation,
         kind=candidate.kind,  # type: ignore[arg-type]
     )
-
-
-async def _speaker(
-    claim: DetectedClaim, text: str, context: RunContext
-) -> tuple[SpeakerDraft, Usage]:
-    candidates = claim.candidates
-    if not candidates or confident(candidates):
-        return best_candidate(text, claim), Usage(cache_hit=True)
-    by_name: dict[str, Candidate] = {}
-    for candidate in candidates:
-        by_name.setdefault(candidate.name, candidate)
-    options = [*by_name, UNKNOWN]
-    prompt = load_prompt("guided_speaker")
-    low = max(0, claim.quote.start - PASSAGE_BEFORE)
-    high = min(len(text), claim.quote.end + PASSAGE_AFTER)
-    messages = prompt.render(
-        passage=_clip(text[low:high], PASSAGE_BEFORE + PASSAGE_AFTER + QUOTE_CHARS),
-        quote=_clip(text[claim.quote.start : claim.quote.end], QUOTE_CHARS),
-        options=options,
-    )
-    choice, usage = await context.ask(
-        speaker_choice_model(options),
-        prompt,
-        messages,
-        strategy="guided",
-        max_tokens=DECISION_TOKENS,
-    )
-    name = str(getattr(choice, "speaker", UNKNOWN))
-    if name == UNKNOWN or name not in by_name:
-        return SpeakerDraft(name=UNKNOWN, kind="unknown"), usage
-    return _draft_for(by_name[name], text), usage
 
 
 async def _stances(

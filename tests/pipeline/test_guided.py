@@ -26,9 +26,6 @@ TEXT = (
 def decide(request: dict[str, Any]) -> dict[str, Any]:
     schema = request["tools"][0]["function"]["parameters"]
     properties = schema["properties"]
-    if "speaker" in properties:
-        options = properties["speaker"]["enum"]
-        return {"speaker": "Wang Yi" if "Wang Yi" in options else options[-1]}
     if "target" in properties:
         return {"target": "bilateral relations", "label": "favor"}
     user = request["messages"][-1]["content"]
@@ -47,7 +44,7 @@ def test_guided_claims_are_detected_grounded_and_decided(
     extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
     Extraction.model_validate(extraction.model_dump(), context={"text": TEXT})
     assert extraction.strategy == "guided"
-    assert extraction.prompt_version == "guided_speaker@1,guided_stance@1"
+    assert extraction.prompt_version == "guided_stance@1"
     by_quote = {c.quote.text: c for c in extraction.claims}
     direct = by_quote["“We both agree on the need to stabilise our relationship,”"]
     assert direct.kind == "direct" and direct.speaker.name == "Antony Blinken"
@@ -64,20 +61,14 @@ def test_guided_claims_are_detected_grounded_and_decided(
     assert extraction.usage.calls == len(fake.requests)
 
 
-def test_ambiguous_speaker_is_a_constrained_choice(make_settings: Callable[..., Settings]) -> None:
+def test_the_detector_picks_the_speaker_and_the_model_only_labels(
+    make_settings: Callable[..., Settings],
+) -> None:
     fake = FakeLLM(decide)
     extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
-    speaker_requests = [
-        r
-        for r in fake.requests
-        if "speaker" in r["tools"][0]["function"]["parameters"]["properties"]
-    ]
-    for request in speaker_requests:
-        enum = request["tools"][0]["function"]["parameters"]["properties"]["speaker"]["enum"]
-        assert enum[-1] == "unknown" and len(enum) >= 2
-    ambiguous = next((c for c in extraction.claims if "Progress" in c.quote.text), None)
-    if speaker_requests:
-        assert ambiguous is not None and ambiguous.speaker.name in {"Wang Yi", "unknown"}
+    asked = [r["tools"][0]["function"]["parameters"]["properties"] for r in fake.requests]
+    assert asked and all("label" in p and "speaker" not in p for p in asked)
+    assert len(fake.requests) == len(extraction.claims)  # one stance call per claim and target
 
 
 def test_without_targets_the_model_names_the_target(make_settings: Callable[..., Settings]) -> None:
