@@ -6,6 +6,7 @@ Shared by the direct-quote rules (:mod:`claimstance.detect.detector`) and the in
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -381,3 +382,19 @@ def clause_end(doc: Doc, lo: int, hi: int) -> int:
         ):
             return q.end
     return hi
+
+
+def widest_first(drafts: list[Draft]) -> list[Draft]:
+    """The drafts that survive when overlapping ones compete and the widest wins (an outer
+    claim over one inside it), in text order; O(n log n)."""
+    kept: list[tuple[int, int]] = []  # sorted, disjoint
+    chosen: list[Draft] = []
+    for d in sorted(drafts, key=lambda d: (d.start - d.end, d.start)):
+        k = bisect.bisect_left(kept, (d.start, d.end))
+        before = kept[k - 1] if k > 0 else None
+        after = kept[k] if k < len(kept) else None
+        if (before and before[1] > d.start) or (after and after[0] < d.end):
+            continue
+        kept.insert(k, (d.start, d.end))
+        chosen.append(d)
+    return sorted(chosen, key=lambda d: d.start)

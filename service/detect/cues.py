@@ -69,9 +69,18 @@ CLAIM_NOUNS = frozenset(
     conviction complaint admission denial"""
     )
 )
-# Speech verbs with a second sense that takes a plain object: "called her counterpart"
-# (telephoned), "told the story" (narrated). The parse decides which sense a use has.
-PLAIN_OBJECT_SENSE_FORMS = verb_forms(words("call tell"))
+# Speech verbs with a second sense that takes a plain object, by the object that marks it:
+# any object ("called her counterpart": telephoned), a thing ("told the story": narrated), a
+# person ("questioned Smith": interrogated; "attacked Smith": assaulted). The parse decides.
+ANY_OBJECT_SENSE_FORMS = verb_forms(words("call"))
+THING_OBJECT_SENSE_FORMS = verb_forms(words("tell"))
+PERSON_OBJECT_SENSE_FORMS = verb_forms(words("question attack defend welcome"))
+PLAIN_OBJECT_SENSE_FORMS = (
+    ANY_OBJECT_SENSE_FORMS | THING_OBJECT_SENSE_FORMS | PERSON_OBJECT_SENSE_FORMS
+)
+# Stance verbs with no physical sense: their object is a stance target however short
+# ("the union endorses Clinton"); "attacked Ukraine" or "questioned Smith" are not.
+STANCE_ONLY_FORMS = verb_forms(words("endorse praise condemn criticize criticise applaud"))
 # Prepositions whose object is what a speech verb is about ("spoke of", "warned about"),
 # and the verbs whose "for" introduces a demand ("called for", "pressed for").
 TOPIC_PREPOSITIONS = frozenset(words("of about"))

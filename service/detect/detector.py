@@ -36,6 +36,7 @@ from claimstance.detect.cuefind import (
     clause_start,
     skip_fillers,
     verbs_in,
+    widest_first,
 )
 from claimstance.detect.cues import AFTER_VERB_FILLERS
 from claimstance.detect.doc import Doc
@@ -263,36 +264,40 @@ def _absorb_split(
 
 
 def _unattribute_misread(doc: Doc, drafts: list[Draft], reading: Reading) -> None:
-    """A quotation read as attributed by a cue after it, where the parse shows that cue
+    """A scare quote read as attributed by a cue after it, where the parse shows that cue
     governing a clause of its own after it ("… a “no limits” partnership …, US officials
-    warn Chinese companies are …"): the quotation is not that cue's; a short one is a
-    scare quote."""
+    warn Chinese companies are …"): it is not that cue's quotation but a fragment. A longer
+    quotation keeps its attribution ("“It is over,” she said the coach told her")."""
+    near = _Nearby(reading.drafts)
     for d in drafts:
-        p = _same_cue(reading.drafts, d)
-        if p is None or d.cue is None or not (d.end <= d.cue[0] < d.cue[1] <= p.start):
+        p = near.same_cue(d)
+        if p is None or d.cue is None or d.kind == "direct":
+            continue  # a quotation right before its cue is that cue's: "“No,” she said the …"
+        if not d.end <= d.cue[0] < d.cue[1] <= p.start:
             continue
-        d.cue, d.speaker, d.kind = None, None, "mixed"
         inner = sum(
             len(_WORD.findall(doc.text[q.inner_start : q.inner_end]))
             for q in doc.quotes
             if d.start <= q.start and q.end <= d.end
         )
-        d.fragment = inner < LONG_QUOTE
+        if inner < LONG_QUOTE:
+            d.cue, d.speaker, d.kind, d.fragment = None, None, "mixed", True
 
 
 def _combine(rules: list[Draft], reading: Reading) -> list[Draft]:
     """Rule drafts, except where the parse contradicts one or reads its cue in another
     sense; then the parse drafts that add a claim."""
     parsed = reading.drafts
+    near = _Nearby(parsed)
     kept = [
         r
         for r in rules
         if not (r.cue and r.cue[0] in reading.not_cues)
         and not _clause_as_speaker(r, reading)
-        and not any(_contradicts(p, r) for p in parsed)
+        and not any(_contradicts(p, r) for p in near.around(r))
     ]
     for r in kept:
-        p = _same_cue(parsed, r)
+        p = near.same_cue(r)
         if p is not None and p.speaker is not None:
             # the parse knows the cue's grammatical subject: "The US and China said" (not
             # "China"), "China sees …, and Mr Xi has indicated that …" (not "China")
@@ -306,12 +311,39 @@ def _combine(rules: list[Draft], reading: Reading) -> list[Draft]:
             # the rule took part of the clause the cue governs ("warn [Chinese companies
             # are sending technology] that helps …"): the parse's extent is the content
             r.start, r.end, r.parts = p.start, p.end, list(p.parts)
+    kept = widest_first(kept)  # a widened claim never overlaps another
+    return _add_disjoint(kept, parsed)
+
+
+def _add_disjoint(kept: list[Draft], extra: list[Draft]) -> list[Draft]:
+    """``kept`` (disjoint, in order) plus the drafts of ``extra`` that overlap none of them."""
+    starts = [k.start for k in kept]
     out = list(kept)
-    for d in parsed:
-        if not any(d.start < o.end and o.start < d.end for o in kept):
+    for d in extra:
+        i = bisect.bisect_left(starts, d.end)  # kept drafts starting before d ends
+        if i == 0 or kept[i - 1].end <= d.start:
             out.append(d)
-    out.sort(key=lambda d: d.start)
-    return out
+    return sorted(out, key=lambda d: d.start)
+
+
+class _Nearby:
+    """Parse drafts by position, so each rule is compared with those near it only."""
+
+    #: How far apart a rule and a parse draft can be and still concern the same words.
+    REACH = 800
+
+    def __init__(self, parsed: list[Draft]) -> None:
+        self.parsed = sorted(parsed, key=lambda d: d.start)
+        self.starts = [d.start for d in self.parsed]
+
+    def around(self, draft: Draft) -> list[Draft]:
+        lo = bisect.bisect_left(self.starts, draft.start - self.REACH)
+        hi = bisect.bisect_right(self.starts, draft.end + self.REACH)
+        return self.parsed[lo:hi]
+
+    def same_cue(self, draft: Draft) -> Draft | None:
+        """The parse draft whose cue holds ``draft``'s ("has indicated" holds "indicated")."""
+        return _same_cue(self.around(draft), draft)
 
 
 def _clause_as_speaker(rule: Draft, reading: Reading) -> bool:

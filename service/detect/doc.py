@@ -49,7 +49,8 @@ class Token(NamedTuple):
 
 #: A breadcrumb separator between items of a navigation line ("Home » World » Asia").
 _CRUMB = re.compile(r"\S\s+[»›]\s+\S")
-_TITLE_WORDS = 25  # a repeated line this short is a title printed twice
+_TITLE_WORDS = 25  # a repeated line this short, near the top, is a title printed twice
+_TITLE_LINES = 6
 _TAG_WORD = re.compile(r"[A-Z][\w&'’.-]*|[A-Z]{2,}")
 
 
@@ -64,13 +65,15 @@ def layout_lines(text: str, paragraphs: list[tuple[int, int]]) -> dict[int, int]
     for k, (lo, hi) in enumerate(paragraphs):
         line = text[lo:hi]
         crumbs = list(_CRUMB.finditer(line))
+        if len(crumbs) == 1 and ("«" in line or len(line[: crumbs[0].start() + 1].split()) > 3):
+            crumbs = []  # « a quotation », or a sentence with a » in it: not a breadcrumb
         if crumbs:
             title = lo + crumbs[-1].end() - 1
             out[k] = title
             line = text[title:hi]
         words = line.split()
         key = " ".join(words).casefold()
-        if key in seen and len(words) <= _TITLE_WORDS:
+        if key in seen and len(words) <= _TITLE_WORDS and k < _TITLE_LINES:
             out[k] = hi
         elif (
             len(words) >= 6

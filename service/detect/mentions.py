@@ -89,6 +89,7 @@ class NameIndex:
         self._canon_cache: dict[str, tuple[list[int], list[str], str] | None] = {}
         self._collect()
         self._read_appositions()
+        self.mentions.sort(key=lambda m: m.start)
         self._starts = [m.start for m in self.mentions]
         self._persons = [m for m in self.mentions if self.is_person(m)]
         self._person_starts = [m.start for m in self._persons]
@@ -121,6 +122,11 @@ class NameIndex:
                 self._add(m)
             i = j
 
+    @property
+    def starts(self) -> list[int]:
+        """Start offsets of :attr:`mentions`, which are in text order."""
+        return self._starts
+
     def _read_appositions(self) -> None:
         """Roles the article states anywhere: "Wang Yi, China's foreign minister, arrived"
         gives Wang Yi a role even where he is quoted as just "Wang"."""
@@ -132,8 +138,9 @@ class NameIndex:
             if found is None or self.doc.in_quote(found.start(1)):
                 continue
             first = found.group(1).split()[0]
-            if not (first[:1].islower() or _strip_possessive(first) != first):
-                continue  # "Biden, Xi and Putin": a list of names, not a role
+            role_like = first.lower() in ("a", "an", "the") or first.lower() in TITLE_WORDS
+            if not (role_like or _strip_possessive(first) != first):
+                continue  # "Biden, Xi and Putin", "Smith, however,": not a role
             toks = self.doc.tokens_in(found.start(1), found.end(1))
             role, affiliation = _role_affiliation(toks)
             if role is not None:
@@ -362,12 +369,24 @@ def _joint(index: NameIndex, toks: list[Token]) -> Mention | None:
     if k is None:
         return None
     sides = (toks[:k], toks[k + 1 :])
+    if any(not _all_name(side) for side in sides):
+        return None  # "sales and marketing chief John Smith", "ministers of France and …"
     units = [_best_unit(index, side) or _bare_name(side) for side in sides]
     left, right = units
     if left is None or right is None or "anonymous" in (left.kind, right.kind):
         return None
     kind = left.kind if left.kind == right.kind else "organization"
-    return Mention(left.start, right.end, f"{left.name} and {right.name}", kind)
+    start, end = sides[0][0].start, sides[1][-1].end
+    words = [t.text for t in toks if not (t is toks[0] and t.lower == "the")]
+    return Mention(start, end, " ".join(words), kind)  # "Mr Smith and Mrs Smith", as written
+
+
+def _all_name(toks: list[Token]) -> bool:
+    """Every word capitalised but a leading article: a whole name ("the US", "Mr Smith")."""
+    words = [t for t in toks if t.is_word]
+    if words and words[0].lower == "the":
+        words = words[1:]
+    return bool(words) and all(t.is_cap for t in words)
 
 
 def _bare_name(toks: list[Token]) -> Mention | None:

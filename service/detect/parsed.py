@@ -17,6 +17,7 @@ says why in a warning (:func:`parser_problem`).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import importlib.util
@@ -25,15 +26,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from claimstance.detect.cuefind import Draft
+from claimstance.detect.cuefind import Draft, widest_first
 from claimstance.detect.cues import (
     CALL_FORMS,
     CLAIM_NOUNS,
     COGNITION_FORMS,
     CONTENT_OBJECT_FORMS,
     INTENTION_FORMS,
+    PERSON_OBJECT_SENSE_FORMS,
     PLAIN_OBJECT_SENSE_FORMS,
     SPEECH_FORMS,
+    STANCE_ONLY_FORMS,
+    THING_OBJECT_SENSE_FORMS,
     TOPIC_PREPOSITIONS,
 )
 from claimstance.detect.doc import Doc
@@ -48,10 +52,14 @@ _EXCLUDED = ("ner", "lemmatizer")
 MIN_WORDS = 3
 
 _PARSING = threading.Lock()
+_LOADING = threading.Lock()
+#: Longer texts are read by the rules alone: spaCy needs about 1 GB per 100,000 characters.
+MAX_PARSE_CHARS = 200_000
 _NAMED_OBJECT = frozenset({"parse:named-object"})
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
 _GENDER = {"he": "m", "she": "f"}
-_ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "for", "about", "against", "over"})
+_ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "about", "against", "over"})
+_JOINED_CLAUSES = frozenset({"conj", "advcl", "parataxis"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _RELATIVES = frozenset({"who", "which", "that"})
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -70,8 +78,20 @@ def parser_problem() -> str | None:
     return _load()[1]
 
 
-@functools.lru_cache(maxsize=1)
 def _load() -> tuple[Any | None, str | None]:
+    with _LOADING:  # two first calls at once load it once
+        return _load_once()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_once() -> tuple[Any | None, str | None]:
+    try:
+        return _load_checked()
+    except Exception as e:  # any failure means "rules only", said in a warning, never a crash
+        return None, f"the parser could not be loaded: {type(e).__name__}: {e}"
+
+
+def _load_checked() -> tuple[Any | None, str | None]:
     spec = importlib.util.find_spec(PARSER_PACKAGE)
     if spec is None or spec.origin is None:
         return None, f"the parser package {PARSER_PACKAGE} is not installed"
@@ -114,7 +134,7 @@ class Reading:
 def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
     """Drafts for every reported clause the parse shows; None without a parser."""
     nlp = load_parser()
-    if nlp is None:
+    if nlp is None or len(doc.text) > MAX_PARSE_CHARS:
         return None
     reading = Reading()
     for token in _parse(nlp, doc):
@@ -131,18 +151,10 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
             reading.not_cues.add(token.idx)
         if token.pos_ in ("VERB", "AUX") and token.tag_ in _FINITE_TAGS:
             reading.finite_verbs.append(token.idx)
-    reading.drafts = _outermost(reading.drafts)
+    # one claim per extent: where a reported clause holds another attribution ("X said Y
+    # pledged to Z"), the outer one is kept; claims never overlap
+    reading.drafts = widest_first(reading.drafts)
     return reading
-
-
-def _outermost(drafts: list[Draft]) -> list[Draft]:
-    """One claim per extent: where a reported clause holds another attribution ("X said
-    Y pledged to Z"), the outer one is kept; claims never overlap."""
-    kept: list[Draft] = []
-    for d in sorted(drafts, key=lambda d: (d.start - d.end, d.start)):
-        if not any(d.start < k.end and k.start < d.end for k in kept):
-            kept.append(d)
-    return sorted(kept, key=lambda d: d.start)
 
 
 def _parse(nlp: Any, doc: Doc) -> Any:
@@ -165,7 +177,8 @@ def _other_sense(token: Any) -> bool:
     complement: "called her counterpart" (telephoned), "told the story" (narrated).
     Other speech verbs with a plain object report it ("noted the remarks")."""
     form = token.lower_
-    if form not in SPEECH_FORMS and form not in COGNITION_FORMS:
+    lexical = form in SPEECH_FORMS or form in COGNITION_FORMS or form in PLAIN_OBJECT_SENSE_FORMS
+    if not lexical:
         return False
     if token.dep_ in ("amod", "compound") or token.tag_ == "JJ":
         return True
@@ -174,18 +187,29 @@ def _other_sense(token: Any) -> bool:
     deps = {c.dep_ for c in token.children}
     if deps & {"ccomp", "xcomp", "oprd", "parataxis", "dative"}:
         return False
-    if any(c.dep_ == "prep" and c.lower_ in TOPIC_PREPOSITIONS | {"for"} for c in token.children):
-        return False
+    if any(_topic_preposition(token, form) is c for c in token.children):
+        return False  # "called for …", "spoke of …"
     objects = [c for c in token.children if c.dep_ == "dobj"]
     if not objects:
         return False
-    if form.startswith("t"):  # told: a person told is an audience, a thing told a story
-        return all(o.pos_ not in ("PRON", "PROPN") for o in objects)
+    people = [o.pos_ in ("PRON", "PROPN") for o in objects]
+    if form in THING_OBJECT_SENSE_FORMS:  # a person told is an audience, a thing a story
+        return not any(people)
+    if form in PERSON_OBJECT_SENSE_FORMS:  # a person questioned is interrogated
+        return all(people)
     return True
 
 
 def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
-    """The complement a cue verb governs: a clause, an infinitive, or an object."""
+    """The complement a cue verb governs: a clause, an infinitive, or an object. A cue in
+    the infinitive reports nothing yet ("ordered the company to deny that …", "is expected
+    to announce that …")."""
+    if verb.dep_ == "xcomp" or (
+        verb.tag_ == "VB"
+        and _child(verb, ("aux",)) is not None
+        and any(a.lower_ == "to" for a in verb.children)
+    ):
+        return None
     form = verb.lower_
     content, rule = None, ""
     cue_end = verb.idx + len(verb.text)
@@ -199,8 +223,11 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         content, rule = _child(verb, _INFINITIVES), "parse:infinitive"
     if content is None and form in CONTENT_OBJECT_FORMS:
         content, rule = _child(verb, ("dobj",)), "parse:object"
-        if content is not None and content.pos_ == "PROPN":
-            rule = "parse:named-object"  # "the union endorses Clinton": short, but a stance
+        if content is not None and content.pos_ in ("PROPN", "PRON"):
+            # a person or place as the object: a stance only for stance-only verbs ("the
+            # union endorses Clinton"), not "attacked Ukraine" or "questioned Smith"
+            named = content.pos_ == "PROPN" and form in STANCE_ONLY_FORMS
+            content, rule = (content, "parse:named-object") if named else (None, "")
     if content is None and form in SPEECH_FORMS:
         prep = _topic_preposition(verb, form)
         if prep is not None:
@@ -215,13 +242,15 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     start, end = _within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
     if start >= end:
         return None
-    cue_start = min([verb.idx, *(a.idx for a in verb.children if a.dep_ in ("aux", "auxpass"))])
-    if cue_start < end and start < cue_end:
-        return None  # the cue inside its own content: a parse error
     found = _subject(verb)
     if found is None:
         return None  # no one to attribute it to: an imperative, a passive, a parse error
     subject, antecedent = found
+    # auxiliaries after the subject belong to the cue ("has indicated"), not inverted ones
+    auxiliaries = [a.idx for a in verb.children if a.dep_ in ("aux", "auxpass") and a.i > subject.i]
+    cue_start = min([verb.idx, *auxiliaries])
+    if cue_start < end and start < cue_end:
+        return None  # the cue inside its own content: a parse error
     d = Draft(start, end, [(start, end)], "indirect", rule=rule)
     d.cue = (cue_start, cue_end)
     if antecedent is None:
@@ -234,10 +263,13 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
 
 
 def _before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
-    """Cut a content before a coordinated clause with a subject of its own ("fathers would
-    not be eligible[, and when pressed, the mother replied otherwise]")."""
+    """Cut a content before a clause with a subject of its own that is joined to it rather
+    than part of what is reported: "fathers would not be eligible[, and when pressed, the
+    mother replied otherwise]", "China will not back down[, while Biden said …]"."""
     for c in head.children:
-        if c.dep_ == "conj" and c.i > head.i and _child(c, _SUBJECTS) is not None:
+        if c.i <= head.i or c.dep_ not in _JOINED_CLAUSES:
+            continue
+        if _child(c, _SUBJECTS) is not None and (c.dep_ == "conj" or _reports(c)):
             cut = min(t.idx for t in c.subtree)
             cc = [t.idx for t in head.children if t.dep_ in ("cc", "punct") and head.i < t.i < c.i]
             cut = min([cut, *cc])
@@ -325,8 +357,9 @@ def _according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
         hi = _trim_end(doc, lo, phrase_lo)
     else:
         return None  # in mid-clause: leave it to the rules
-    if lo >= hi:
-        return None
+    lo, hi = _within_sentence(doc, lo, _before_new_clause(doc, clause, lo, hi), anchor=token.idx)
+    if lo >= hi or any(lo <= t.idx < hi and _reports(t) for t in clause.subtree):
+        return None  # another cue inside: its own claim, not the source's
     d = Draft(lo, hi, [(lo, hi)], "indirect", rule="parse:according")
     d.cue = (token.idx, to.idx + len(to.text))
     d.speaker = _speaker(doc, index, source)
@@ -342,7 +375,8 @@ def _speaker(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = N
         s_hi = _trim_end(doc, s_lo, min(s_hi, before))
     found = noun_phrase(doc, index, s_lo, s_hi)
     head = subject.idx
-    named = next((m for m in index.mentions if m.start <= head < m.end), None)
+    k = bisect.bisect_right(index.starts, head) - 1
+    named = index.mentions[k] if k >= 0 and index.mentions[k].end > head else None
     if named is not None and named.kind != "unknown" and (found is None or found.end < named.end):
         # a name the index read whole ("China's Ministry of Foreign Affairs"), which the
         # phrase reader cut at "of"; the role and affiliation it read are kept
@@ -362,6 +396,13 @@ def _speaker(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = N
 def _passive(verb: Any) -> bool:
     """ "is expected to", "was asked to": the subject is not the one who intends."""
     return any(c.dep_ == "auxpass" for c in verb.children)
+
+
+def _reports(token: Any) -> bool:
+    """A reporting verb with a subject of its own ("while Biden said …")."""
+    form = token.lower_
+    lexical = form in SPEECH_FORMS or form in COGNITION_FORMS
+    return lexical and token.pos_ == "VERB" and _child(token, _SUBJECTS) is not None
 
 
 def _within_sentence(doc: Doc, start: int, end: int, *, anchor: int) -> tuple[int, int]:

@@ -32,10 +32,11 @@ from claimstance.schemas.models import (
     Stance,
     Usage,
 )
-from claimstance.text.glyphs import QUOTE_MARKS, SINGLE_LOOKALIKES
+from claimstance.text.glyphs import DOUBLE_MARKS, QUOTE_MARKS, SINGLE_LOOKALIKES
 
 PROMPT_NAMES: tuple[str, ...] = ("guided_stance",)
 _MARKS = QUOTE_MARKS + SINGLE_LOOKALIKES
+_DOUBLE = DOUBLE_MARKS
 QUOTE_CHARS = 400
 #: Constrained decoding yields a label, not a probability; this says "model-decided".
 GUIDED_CONFIDENCE = 0.5
@@ -92,7 +93,9 @@ def _unquote(piece: str) -> str:
     """A piece enclosed in quotation marks without them; any other piece as it is."""
     if len(piece) >= 2 and piece[0] in _MARKS and piece[-1] in _MARKS + ".,":
         inner = piece[1:].rstrip(".,")
-        return inner[:-1].strip() if inner[-1:] in _MARKS else piece
+        body = inner[:-1]
+        if inner[-1:] in _MARKS and not any(ch in _DOUBLE for ch in body):
+            return body.strip()  # one quotation, not “A” and “B”
     return piece
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from claimstance.detect.cues import SOURCE_NOUNS
 from claimstance.schemas.models import Span, SpeakerKind, SpeakerProfile
 
 UNKNOWN = "unknown"
@@ -66,7 +67,7 @@ def _fold(name: str) -> str:
 def name_tokens(name: str) -> list[str]:
     """Lower-cased name tokens without leading honorifics and titles ("Mr", "President")."""
     tokens = _fold(name).split()
-    while len(tokens) > 1 and (tokens[0] in _HONORIFICS or tokens[0] == "the"):
+    while len(tokens) > 1 and tokens[0] in _HONORIFICS:
         tokens.pop(0)
     return tokens
 
@@ -146,8 +147,14 @@ def _description_words(name: str) -> list[str]:
         token = _fold(word)
         if not core and (token in _DEFINITE or token in _INDEFINITE):
             continue
-        if core and (token in _MODIFIER_STOPS or (token.endswith("ing") and len(token) > 4)):
-            break
+        participle = (
+            bool(core)
+            and token.endswith("ing")
+            and len(token) > 4
+            and _fold(core[-1]) in SOURCE_NOUNS
+        )
+        if core and (token in _MODIFIER_STOPS or participle):
+            break  # "official briefing reporters", but "a senior banking official" stays
         core.append(word)
     return core or name.split()
 
@@ -165,6 +172,10 @@ def _refers_to(definite: list[str], cluster: _Cluster) -> bool:
         if core and core[-1] == definite[-1] and set(definite) <= set(core):
             return True
     return False
+
+
+def _without_article(tokens: list[str]) -> list[str]:
+    return tokens[1:] if tokens[:1] == ["the"] and len(tokens) > 1 else tokens
 
 
 def _is_joint(tokens: list[str]) -> bool:
@@ -232,13 +243,17 @@ class SpeakerRegistry:
             of_draft[id(draft)] = cluster
             last_seen[id(cluster)] = pos
         ids: dict[int, str] = {}
-        taken: Counter[str] = Counter()
+        used = {UNKNOWN}
         for cluster in clusters:  # in order of first mention
             described = all(_is_description(d) for d in cluster.drafts)
             base = "-".join(_fold(cluster.canonical).split()) if described else ""
             base = base or slug(cluster.canonical)
-            taken[base] += 1
-            ids[id(cluster)] = base if taken[base] == 1 else f"{base}-{taken[base]}"
+            candidate, n = base, 1
+            while candidate in used:  # "the-official-2"; never the unknown speaker's id
+                n += 1
+                candidate = f"{base}-{n}"
+            used.add(candidate)
+            ids[id(cluster)] = candidate
         self._resolved = (clusters, of_draft, ids)
         return self._resolved
 
@@ -266,8 +281,8 @@ class SpeakerRegistry:
                 continue
             other = cluster.tokens
             if _is_joint(tokens) or _is_joint(other):
-                if tokens == other:
-                    return cluster
+                if _without_article(tokens) == _without_article(other):
+                    return cluster  # "The US and China" ~ "US and China"
                 continue
             if _same_source(tokens, other) or _same_source(other, tokens):
                 return cluster
@@ -297,7 +312,7 @@ class SpeakerRegistry:
         """Occurrences of the full name and of its last (or Chinese first) token."""
         forms = {n for n in cluster.names if _fold(n) not in _PRONOUNS}
         tokens = cluster.canonical.split()
-        if len(tokens) > 1:
+        if len(tokens) > 1 and not _is_joint(cluster.tokens):  # "Xi" is not "Biden and Xi"
             forms.update({tokens[-1], tokens[0]} - {t for t in tokens if t.lower() in _HONORIFICS})
         found: list[Span] = []
         for form in sorted(forms, key=len, reverse=True):

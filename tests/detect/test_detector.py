@@ -383,3 +383,15 @@ def test_polnear_dev_regression() -> None:
     assert f1 >= 0.87, f1
     assert top1 / spk_n >= 0.93, top1 / spk_n
     assert top3 / spk_n >= 0.945, top3 / spk_n
+
+
+def test_spaced_guillemets_are_a_quotation_not_a_breadcrumb() -> None:
+    text = "The minister said: « We will raise taxes » and left the room."
+    claims = [c for c in detect_claims(text) if not c.is_fragment]
+    assert [c.quote.text_of(text) for c in claims] == ["« We will raise taxes »"]
+
+
+def test_a_relayed_quotation_keeps_its_speaker() -> None:
+    text = "“It is over,” she said the coach told her."
+    first = detect_claims(text)[0]
+    assert first.quote.text_of(text) == "“It is over,”" and first.candidates[0].name == "she"

@@ -103,3 +103,45 @@ def test_the_clause_after_the_cue_is_the_one_it_governs() -> None:
 def test_a_coordinated_clause_with_its_own_subject_ends_the_content() -> None:
     text = "She said the fees would stay, and when pressed, the treasurer replied otherwise."
     assert claims_of(text)[0][0] == "the fees would stay"
+
+
+def test_a_second_reporter_in_a_while_clause_keeps_its_own_claim() -> None:
+    text = (
+        "Mr Xi has indicated that China will not back down, while Biden said the US "
+        "will defend its allies in the region."
+    )
+    assert [(c, s) for c, _, s in claims_of(text)] == [
+        ("that China will not back down", "Xi"),
+        ("the US will defend its allies in the region", "Biden"),
+    ]
+
+
+def test_according_to_stays_on_its_side_of_a_semicolon() -> None:
+    text = (
+        "The minister wants to raise taxes next year; the premier told reporters the economy "
+        "is strong, according to the ministry."
+    )
+    assert len(claims_of(text)) == 2
+
+
+def test_a_physical_sense_of_a_stance_verb_is_no_claim() -> None:
+    assert claims_of("Troops attacked Ukraine at dawn.") == []
+    assert claims_of("Police questioned Smith for six hours.") == []
+
+
+def test_an_inverted_auxiliary_is_not_part_of_the_cue() -> None:
+    text = "Never has the minister said that taxes would rise."
+    assert claims_of(text) == [("that taxes would rise", "said", "the minister")]
+
+
+def test_a_speech_act_that_has_not_happened_is_no_claim() -> None:
+    assert claims_of("The judge ordered the company to deny that it had misled investors.") == []
+    assert claims_of("The minister is expected to announce that taxes will rise.") == []
+
+
+def test_without_the_parser_the_rules_run_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The harbour master, speaking after a long meeting, warned the quotas would hurt."
+    with_parse = claims_of(text)
+    monkeypatch.setattr(parsed, "_load", lambda: (None, "spaCy is not installed"))
+    assert parsed.parser_problem() == "spaCy is not installed"
+    assert claims_of(text) != with_parse

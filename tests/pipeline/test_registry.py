@@ -102,3 +102,24 @@ def test_a_joint_source_is_not_one_of_its_members() -> None:
     registry.add(member)
     assert registry.id_for(joint) == "norway-and-chile"
     assert registry.id_for(member) == "chile"
+
+
+def test_a_paper_is_not_its_city_and_ids_never_collide() -> None:
+    text = "The Washington Post reported it. Washington denied it. The Unknown said so."
+    registry = SpeakerRegistry(text)
+    post = _draft(text, "The Washington Post", kind="media")
+    city = _draft(text, "Washington", nth=1, kind="government")
+    odd = _draft(text, "The Unknown", kind="media")
+    for d in (post, city, odd):
+        registry.add(d)
+    assert registry.id_for(post) != registry.id_for(city)
+    assert registry.id_for(odd) != "unknown"
+
+
+def test_a_modifier_ending_in_ing_before_the_head_is_kept() -> None:
+    text = "A senior banking official said yes. The senior official then left."
+    registry = SpeakerRegistry(text)
+    first, later = _draft(text, "A senior banking official"), _draft(text, "The senior official")
+    registry.add(first)
+    registry.add(later)
+    assert registry.id_for(first) == registry.id_for(later) == "senior-banking-official"
