@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from claimstance.detect.candidates import Candidate, Piece
 from claimstance.detect.detector import DetectedClaim, detect_claims
-from claimstance.detect.parsed import parser_problem
+from claimstance.detect.parsed import MAX_PARSE_CHARS, parser_problem
 from claimstance.pipeline.article import StrategyResult
 from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext
@@ -53,6 +53,8 @@ async def run_guided(
     decided = await asyncio.gather(*(_decide(d, text, targets, context) for d in detected))
     result = StrategyResult()
     problem = parser_problem()
+    if problem is None and len(text) > MAX_PARSE_CHARS:
+        problem = f"the article is longer than {MAX_PARSE_CHARS:,} characters"
     if problem is not None:
         result.warnings.append(
             ExtractionWarning(

@@ -135,3 +135,14 @@ def test_layout_lines_give_no_claims_and_a_title_counts_once(
     assert quotes.count("to rebuild the old harbour") == 1
     assert all("Featured" not in q and "Home" not in q for q in quotes)
     assert "the work would start in May" in quotes
+
+
+def test_an_article_too_long_to_parse_says_so(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(guided, "MAX_PARSE_CHARS", 10)
+    extraction = run_text(
+        make_settings(strategy="guided"), FakeLLM(decide), "No claims here at all."
+    )
+    assert [w.code for w in extraction.warnings] == ["parser_unavailable"]
+    assert "longer than 10 characters" in extraction.warnings[0].message
