@@ -26,7 +26,8 @@ from claimstance.detect.cuefind import (
 )
 from claimstance.detect.cues import ACCORDING_RE, AUXILIARIES
 from claimstance.detect.doc import Doc
-from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
+from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.phrases import noun_phrase
 from claimstance.detect.quotes import QuoteSpan
 from claimstance.text.glyphs import BAR, CLAUSE_DASHES, DOUBLE_MARKS, QUOTE_MARKS, char_class
 

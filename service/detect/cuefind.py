@@ -23,7 +23,8 @@ from claimstance.detect.cues import (
     words,
 )
 from claimstance.detect.doc import Doc, Token
-from claimstance.detect.mentions import Mention, NameIndex, noun_phrase, with_apposition
+from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.phrases import noun_phrase, with_apposition
 from claimstance.text.glyphs import DOUBLE_MARKS, char_class
 
 _PASSIVE = frozenset(words("was were is are be been being"))
@@ -385,8 +386,7 @@ def clause_end(doc: Doc, lo: int, hi: int) -> int:
 
 
 def widest_first(drafts: list[Draft]) -> list[Draft]:
-    """The drafts that survive when overlapping ones compete and the widest wins (an outer
-    claim over one inside it), in text order; O(n log n)."""
+    """Drafts without overlaps, the widest winning (an outer claim over an inner one)."""
     kept: list[tuple[int, int]] = []  # sorted, disjoint
     chosen: list[Draft] = []
     for d in sorted(drafts, key=lambda d: (d.start - d.end, d.start)):

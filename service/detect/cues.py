@@ -60,6 +60,10 @@ CONTENT_OBJECT_FORMS = verb_forms(
     accuse blame defend back dismiss"""
     )
 )
+# An unattributed quotation of this many words or more is kept (a quoted sentence or
+# phrase whose speaker the context gives); shorter ones are fragments (scare quotes).
+LONG_QUOTE = 5
+
 # Nouns whose "that" clause is a claim of their possessor ("his claim that …").
 CLAIM_NOUNS = frozenset(
     words(

@@ -13,7 +13,8 @@ import re
 from claimstance.detect.cuefind import ClaimKind, Draft
 from claimstance.detect.cues import NAMING_FORMS, NOUN_LIKE_FORMS, ORG_WORDS, SPEECH_FORMS, words
 from claimstance.detect.doc import Doc
-from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
+from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.phrases import noun_phrase
 
 __all__ = ["headline_draft"]
 

@@ -31,7 +31,8 @@ from claimstance.detect.cuefind import (
 )
 from claimstance.detect.cues import ACCORDING_RE, OBJECT_VERBS, QUOTE_ONLY_FORMS, words
 from claimstance.detect.doc import Doc
-from claimstance.detect.mentions import Mention, NameIndex, noun_phrase
+from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.phrases import noun_phrase
 from claimstance.text.glyphs import CLAUSE_DASHES, OPENING_MARKS
 
 _WORD = re.compile(r"\w+")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from claimstance.detect.candidates import Candidate, Piece
 from claimstance.detect.detector import DetectedClaim, detect_claims
-from claimstance.detect.parsed import MAX_PARSE_CHARS, parser_problem
+from claimstance.detect.parser import MAX_PARSE_CHARS, parser_problem
 from claimstance.pipeline.article import StrategyResult
 from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext

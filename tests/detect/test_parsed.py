@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from claimstance.detect import parsed
+from claimstance.detect import parser
 from claimstance.detect.detector import DetectedClaim, detect_claims
 
 pytestmark = pytest.mark.skipif(
-    parsed.load_parser() is None, reason=f"no parser: {parsed.parser_problem()}"
+    parser.load_parser() is None, reason=f"no parser: {parser.parser_problem()}"
 )
 
 
@@ -79,12 +79,12 @@ def test_without_the_parse_the_rules_run_alone() -> None:
 
 
 def test_the_installed_build_is_the_pinned_one(tmp_path: Path) -> None:
-    spec = importlib.util.find_spec(parsed.PARSER_PACKAGE)
+    spec = importlib.util.find_spec(parser.PARSER_PACKAGE)
     assert spec is not None and spec.origin is not None
-    data = next(Path(spec.origin).parent.glob(f"{parsed.PARSER_PACKAGE}-*"))
-    assert parsed._digest(data) == parsed.PARSER_SHA256
+    data = next(Path(spec.origin).parent.glob(f"{parser.PARSER_PACKAGE}-*"))
+    assert parser._digest(data) == parser.PARSER_SHA256
     (tmp_path / "a").write_bytes(b"x")
-    assert parsed._digest(tmp_path) != parsed.PARSER_SHA256  # any other file set differs
+    assert parser._digest(tmp_path) != parser.PARSER_SHA256  # any other file set differs
 
 
 def test_a_claim_noun_with_a_that_clause() -> None:
@@ -142,6 +142,6 @@ def test_a_speech_act_that_has_not_happened_is_no_claim() -> None:
 def test_without_the_parser_the_rules_run_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "The harbour master, speaking after a long meeting, warned the quotas would hurt."
     with_parse = claims_of(text)
-    monkeypatch.setattr(parsed, "_load", lambda: (None, "spaCy is not installed"))
-    assert parsed.parser_problem() == "spaCy is not installed"
+    monkeypatch.setattr(parser, "_load", lambda: (None, "spaCy is not installed"))
+    assert parser.parser_problem() == "spaCy is not installed"
     assert claims_of(text) != with_parse

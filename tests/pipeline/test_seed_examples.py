@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimstance.detect.parsed import load_parser
+from claimstance.detect.parser import load_parser
 from claimstance.pipeline.guided import detector_extraction
 from claimstance.schemas.models import Article, Claim, Extraction
 from tests.support.paths import SEEDS
