@@ -33,16 +33,14 @@ from claimstance.detect.cues import (
     TOPIC_PREPOSITIONS,
 )
 from claimstance.detect.doc import Doc
-from claimstance.detect.mentions import Mention, NameIndex
+from claimstance.detect.mentions import Mention, NameIndex, gender_of
 from claimstance.detect.parser import MAX_PARSE_CHARS, load_parser, parse
 from claimstance.detect.phrases import noun_phrase
 
 #: A content shorter than this many words is not a claim ("said so", "denied it").
 MIN_WORDS = 3
 
-_NAMED_OBJECT = frozenset({"parse:named-object"})
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
-_GENDER = {"he": "m", "she": "f"}
 _ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "about", "against", "over"})
 _JOINED_CLAUSES = frozenset({"conj", "advcl", "parataxis"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -78,7 +76,7 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
         elif draft is None and token.pos_ == "NOUN" and token.lower_ in CLAIM_NOUNS:
             draft = _nominal(doc, index, token)
         if draft is not None and (
-            _words(doc, draft.start, draft.end) >= MIN_WORDS or draft.rule in _NAMED_OBJECT
+            _words(doc, draft.start, draft.end) >= MIN_WORDS or draft.rule == "parse:named-object"
         ):
             reading.drafts.append(draft)
         elif draft is None and _other_sense(token):
@@ -157,7 +155,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         return None
     c_lo, c_hi = _extent(doc, content)
     c_hi = _before_new_clause(doc, content, c_lo, c_hi)
-    if rule.startswith("parse:object") or rule == "parse:named-object":
+    if rule in ("parse:object", "parse:named-object"):
         c_hi = _with_arguments(doc, verb, content, c_hi)
     start, end = _within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
     if start >= end:
@@ -223,16 +221,7 @@ def _topic_preposition(verb: Any, form: str) -> Any | None:
 def _nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
     """ "his claim that …", "the ministry's warning that …": a claim noun with a "that"
     clause and a possessor, who is the source."""
-    clause = next(
-        (
-            c
-            for c in noun.children
-            if c.dep_ in ("acl", "ccomp")
-            and c.i > noun.i
-            and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)
-        ),
-        None,
-    )
+    clause = next((c for c in noun.children if _that_clause(noun, c)), None)
     owner = _child(noun, ("poss",))
     if clause is None or owner is None:
         return None
@@ -247,7 +236,7 @@ def _nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
     pronoun = _POSSESSIVE_PRONOUNS.get(owner.lower_)
     if pronoun is not None:  # "his claim": resolved like "he"
         o_end = owner.idx + len(owner.text)
-        d.speaker = Mention(owner.idx, o_end, pronoun, "pronoun", gender=_GENDER.get(pronoun))
+        d.speaker = Mention(owner.idx, o_end, pronoun, "pronoun", gender=gender_of([pronoun]))
     else:
         d.speaker = _speaker(doc, index, owner)
     return d
