@@ -107,16 +107,3 @@ class ArticleDraft(_Draft):
             if problems:
                 raise ValueError("; ".join(problems))
         return self
-
-
-class StanceChoice(_Draft):
-    """Guided strategy: the stance label toward a given target."""
-
-    label: StanceLabel = Field(description="favor, against or neutral toward the target.")
-
-
-class OpenStanceChoice(_Draft):
-    """Guided strategy without targets: the model names the target, briefly."""
-
-    target: str = Field(max_length=60, description="What the statement is about, a few words.")
-    label: StanceLabel = Field(description="favor, against or neutral toward that target.")

@@ -14,13 +14,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 SpeakerKind = Literal["person", "organization", "government", "media", "anonymous", "unknown"]
 ClaimKind = Literal["direct", "indirect", "mixed"]
 StanceLabel = Literal["favor", "against", "neutral"]
 Strategy = Literal["article", "guided"]
 AlignmentMethod = Literal["exact", "normalized", "fuzzy", "detected"]
+StanceBasis = Literal["model", "lexicon", "model+lexicon"]
+TargetKind = Literal["person", "organization", "place", "topic", "given"]
 
 
 def article_id_for(text: str) -> str:
@@ -107,10 +109,47 @@ class SpeakerProfile(_Model):
 
 
 class Stance(_Model):
-    target: str = Field(description="What the stance is about, e.g. 'US–China cooperation'.")
+    """The speaker's attitude toward one target, as this claim expresses it."""
+
+    target: str = Field(
+        description="The target's canonical name: a requested target as the caller wrote it, "
+        "or an entity of ``Extraction.targets``."
+    )
     label: StanceLabel
-    confidence: float = Field(ge=0.0, le=1.0)
-    evidence: Span | None = Field(None, description="The words that show the stance.")
+    confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Probability of ``label`` among favor/against/neutral: from the model's "
+        "token log-probabilities (basis 'model'), the calibrated lexicon score ('lexicon'), "
+        "or both combined. Null when the endpoint returned no log-probabilities and nothing "
+        "else measured it; never a made-up constant.",
+    )
+    basis: StanceBasis | None = Field(
+        None, description="What decided the label and its confidence."
+    )
+    evidence: Span | None = Field(
+        None, description="The grounded span of the claim that carries the stance."
+    )
+
+
+class Target(_Model):
+    """Something stances are judged toward: requested by the caller, or found in the article."""
+
+    name: str = Field(description="Canonical name, e.g. 'Barack Obama', 'US–China cooperation'.")
+    kind: TargetKind = Field(
+        description="'given' for a requested target; otherwise what the article names."
+    )
+    salience: float = Field(
+        0.0,
+        ge=0.0,
+        description="How prominent the target is in the article (mentions, "
+        "headline, position); higher is more salient. 0 for requested targets.",
+    )
+    aliases: list[str] = Field(default_factory=list, description="Distinct surface forms seen.")
+    mentions: list[Span] = Field(
+        default_factory=list, description="Where the article names it (may be empty for topics)."
+    )
 
 
 class Claim(_Model):
@@ -165,6 +204,10 @@ class Extraction(_Model):
     article_id: str
     claims: list[Claim] = Field(default_factory=list)
     speakers: list[SpeakerProfile] = Field(default_factory=list)
+    targets: list[Target] = Field(
+        default_factory=list,
+        description="The targets stances were judged toward, most salient first.",
+    )
     model: str
     strategy: Strategy
     prompt_version: str = Field(description="Name@version of every prompt used, comma-separated.")
@@ -185,4 +228,6 @@ class Extraction(_Model):
             found += [st.evidence for st in claim.stances if st.evidence is not None]
         for speaker in self.speakers:
             found += speaker.mentions
+        for target in self.targets:
+            found += target.mentions
         return found

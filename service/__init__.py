@@ -25,6 +25,7 @@ from claimstance.schemas.models import (
     Speaker,
     SpeakerProfile,
     Stance,
+    Target,
     Usage,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "Speaker",
     "SpeakerProfile",
     "Stance",
+    "Target",
     "Usage",
     "__version__",
     "aextract",

@@ -15,8 +15,17 @@ from rich.console import Console
 from claimstance.batch.job import BatchRequest, execute
 from claimstance.config import Settings
 from claimstance.errors import EXIT_CONFIG, EXIT_FAILED, ClaimstanceError, InputError
-from claimstance.evaluation.evaluate import extract_gold_texts, load_gold, read_predictions, score
-from claimstance.evaluation.report import render_report
+from claimstance.evaluation.basil import is_basil_dir, read_basil_dir
+from claimstance.evaluation.evaluate import (
+    basil_texts,
+    brat_texts,
+    extract_gold_texts,
+    load_gold,
+    read_predictions,
+    score,
+)
+from claimstance.evaluation.report import render_report, render_stance_report
+from claimstance.evaluation.stance_score import score_stances
 from claimstance.inputs import read_articles
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.export import JSON_DIR, export_schemas
@@ -145,7 +154,12 @@ async def _extract_one(
 @app.command()
 def evaluate(
     gold: Annotated[
-        Path, typer.Option(help="Gold directory in brat standoff (PolNeAR layout or flat).")
+        Path,
+        typer.Option(
+            help="Gold directory: brat standoff (PolNeAR layout or flat), or BASIL "
+            "(articles/ and annotations/; without --target each article is judged toward "
+            "its own gold targets)."
+        ),
     ],
     pred: Annotated[
         Optional[Path],  # noqa: UP045
@@ -170,10 +184,17 @@ def evaluate(
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
-    """Score extractions against human attribution annotations (brat: Source/Cue/Content)."""
+    """Score extractions against human annotations: attribution (brat: Source/Cue/Content,
+    e.g. PolNeAR) or stance (BASIL: quoted spans with speaker, target and polarity)."""
 
+    basil = is_basil_dir(gold)
     try:
-        documents = load_gold(gold, annotator)
+        if basil:
+            stance_docs = read_basil_dir(gold)
+            texts = basil_texts(stance_docs, target or [])
+        else:
+            documents = load_gold(gold, annotator)
+            texts = brat_texts(documents, target or [])
         if run:
             settings = make_settings(
                 model=model,
@@ -184,9 +205,7 @@ def evaluate(
             )
             extractor = Extractor(settings)
             try:
-                predictions, failures = asyncio.run(
-                    extract_gold_texts(documents, extractor, targets=target or [], out=pred)
-                )
+                predictions, failures = asyncio.run(extract_gold_texts(texts, extractor, out=pred))
             finally:
                 extractor.close()
             for failure in failures:
@@ -198,6 +217,12 @@ def evaluate(
     except ClaimstanceError as e:
         _fail(e)
         raise typer.Exit(EXIT_CONFIG) from e
+    if basil:
+        stance = score_stances(stance_docs, predictions)
+        render_stance_report(stance, Console())
+        if json_out:
+            json_out.write_text(json.dumps(stance.to_json(), indent=2) + "\n", encoding="utf-8")
+        return
     report = score(documents, predictions)
     render_report(report, Console(), per_article=per_article)
     if json_out:

@@ -50,6 +50,11 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "CLAIMSTANCE_CHUNK_OVERLAP": ("chunk_overlap", "Article strategy: overlap between chunks."),
     "CLAIMSTANCE_FUZZY_THRESHOLD": ("fuzzy_threshold", "Minimum similarity for a fuzzy match."),
     "CLAIMSTANCE_CONCURRENCY": ("concurrency", "Parallel LLM calls within one article."),
+    "CLAIMSTANCE_STANCE_METHOD": (
+        "stance_method",
+        "auto, model, combined or lexicon (auto: combined for the embedded default model; "
+        "combined needs a /v1/completions endpoint).",
+    ),
     "CLAIMSTANCE_N_CTX": ("n_ctx", "Embedded model: context window in tokens."),
     "CLAIMSTANCE_N_THREADS": ("n_threads", "Embedded model: CPU threads (default: all cores)."),
 }
@@ -77,6 +82,7 @@ class Settings(BaseModel):
     chunk_overlap: int = Field(800, ge=0)
     fuzzy_threshold: float = Field(0.9, gt=0.5, le=1.0)
     concurrency: int = Field(4, ge=1, le=256)
+    stance_method: Literal["auto", "model", "combined", "lexicon"] = "auto"
     n_ctx: int = Field(4096, ge=512)
     n_threads: int | None = Field(None, ge=1)
 
@@ -122,6 +128,15 @@ class Settings(BaseModel):
         if self.embedded:
             return self.model_path.stem if self.model_path else EMBEDDED_MODEL_NAME
         return DEFAULT_REMOTE_MODEL
+
+    @property
+    def resolved_stance_method(self) -> Literal["model", "combined", "lexicon"]:
+        """How the guided strategy decides stances. The embedded SmolLM2-135M's answer
+        separates favor from against too weakly to decide alone, so by default it is
+        combined with the lexicon (README, Stance); any other model decides itself."""
+        if self.stance_method != "auto":
+            return self.stance_method
+        return "combined" if self.embedded and self.model_path is None else "model"
 
     @property
     def resolved_strategy(self) -> Literal["article", "guided"]:

@@ -38,22 +38,46 @@ class Prompt:
     version: str
     system: str
     user: str
+    #: Worked examples (the user template's variables and the answer), sent as earlier
+    #: turns of the conversation: small models follow a shown format far better.
+    examples: tuple[tuple[tuple[tuple[str, str], ...], str], ...] = ()
 
     @property
     def ref(self) -> str:
         return f"{self.name}@{self.version}"
 
     def render(self, **variables: Any) -> list[dict[str, str]]:
-        """System and user messages; a missing variable is an error, never an empty string."""
+        """System, example turns and user message; a missing variable is an error, never
+        an empty string."""
         try:
             system = _compiled(self.system).render(**variables)
+            shots: list[dict[str, str]] = []
+            for example, answer in self.examples:
+                shown = _compiled(self.user).render(**dict(example))
+                shots += [
+                    {"role": "user", "content": shown.strip()},
+                    {"role": "assistant", "content": answer},
+                ]
             user = _compiled(self.user).render(**variables)
         except jinja2.UndefinedError as e:
             raise ConfigError(f"prompt {self.ref}: {e}") from e
         return [
             {"role": "system", "content": system.strip()},
+            *shots,
             {"role": "user", "content": user.strip()},
         ]
+
+    def render_text(self, **variables: Any) -> str:
+        """The examples and the question as one plain text for a completion endpoint:
+        each example's question, a space, its answer and a blank line; then the question."""
+        try:
+            shown = [
+                _compiled(self.user).render(**dict(example)).strip() + f" {answer}\n\n"
+                for example, answer in self.examples
+            ]
+            return "".join(shown) + _compiled(self.user).render(**variables).strip()
+        except jinja2.UndefinedError as e:
+            raise ConfigError(f"prompt {self.ref}: {e}") from e
 
 
 @functools.cache
@@ -75,4 +99,16 @@ def load_prompt(name: str) -> Prompt:
         raise ConfigError(f"prompt {name!r} lacks {sorted(missing)}")
     if data["name"] != name:
         raise ConfigError(f"prompt file {name}.yaml declares name {data['name']!r}")
-    return Prompt(name=name, version=str(data["version"]), system=data["system"], user=data["user"])
+    examples = []
+    for example in data.get("examples") or []:
+        if not isinstance(example, dict) or "answer" not in example:
+            raise ConfigError(f"prompt {name!r}: each example needs an answer")
+        shown = tuple((str(k), str(v)) for k, v in example.items() if k != "answer")
+        examples.append((shown, str(example["answer"])))
+    return Prompt(
+        name=name,
+        version=str(data["version"]),
+        system=data["system"],
+        user=data["user"],
+        examples=tuple(examples),
+    )

@@ -53,6 +53,7 @@ def test_public_api_is_locked() -> None:
         "Speaker",
         "SpeakerProfile",
         "Stance",
+        "Target",
         "Usage",
         "__version__",
         "aextract",

@@ -75,8 +75,10 @@ def gender_of(words: list[str]) -> str | None:
 class NameIndex:
     """Every capitalised name outside quotations, with full-name lookup."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, *, quoted: bool = False) -> None:
         self.doc = doc
+        #: Also names inside quotations (stance targets); speakers are named outside them.
+        self.quoted = quoted
         self.mentions: list[Mention] = []
         self._full: dict[str, list[tuple[int, str]]] = {}  # last token -> (pos, full name)
         self._first: dict[str, list[tuple[int, str]]] = {}  # first token -> (pos, name)
@@ -94,14 +96,14 @@ class NameIndex:
         toks = self.doc.tokens
         i, n = 0, len(toks)
         while i < n:
-            if not (toks[i].is_word and toks[i].is_cap) or self.doc.in_quote(toks[i].start):
+            if not (toks[i].is_word and toks[i].is_cap) or self._skip(toks[i].start):
                 i += 1
                 continue
             j = i + 1
             while j < n:
                 t = toks[j]
                 gap = self.doc.text[toks[j - 1].end : t.start]
-                if "\n" in gap or len(gap) > 1 or self.doc.in_quote(t.start):
+                if "\n" in gap or len(gap) > 1 or self._skip(t.start):
                     break
                 if (
                     (t.is_word and t.is_cap)
@@ -117,6 +119,9 @@ class NameIndex:
             if m is not None:
                 self._add(m)
             i = j
+
+    def _skip(self, pos: int) -> bool:
+        return not self.quoted and self.doc.in_quote(pos)
 
     @property
     def starts(self) -> list[int]:

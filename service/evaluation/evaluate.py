@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from claimstance.errors import ClaimstanceError, InputError
+from claimstance.evaluation.basil import StanceDocument
 from claimstance.evaluation.brat import GoldDocument, read_gold_dir
 from claimstance.evaluation.scoring import EvalReport, score
 from claimstance.pipeline.extractor import Extractor
@@ -33,11 +34,23 @@ def read_predictions(path: Path) -> dict[str, Extraction]:
     return predictions
 
 
+#: What to extract for one gold article: its id, its text and the targets to judge.
+GoldText = tuple[str, str, Sequence[str]]
+
+
+def brat_texts(gold: Sequence[GoldDocument], targets: Sequence[str]) -> list[GoldText]:
+    return [(doc.doc_id, doc.text, targets) for doc in gold]
+
+
+def basil_texts(gold: Sequence[StanceDocument], targets: Sequence[str]) -> list[GoldText]:
+    """Each article toward the requested targets, else toward its own gold targets."""
+    return [(doc.doc_id, doc.text, targets or doc.targets) for doc in gold]
+
+
 async def extract_gold_texts(
-    gold: Sequence[GoldDocument],
+    gold: Sequence[GoldText],
     extractor: Extractor,
     *,
-    targets: Sequence[str],
     out: Path | None,
 ) -> tuple[dict[str, Extraction], list[str]]:
     """Run the extractor over the gold articles; failures are listed, not fatal."""
@@ -45,15 +58,15 @@ async def extract_gold_texts(
     failures: list[str] = []
     sink = out.open("w", encoding="utf-8") if out else None
     try:
-        for doc in gold:
+        for doc_id, text, targets in gold:
             try:
                 extraction = await extractor.aextract(
-                    Article(id=doc.doc_id, text=doc.text), targets=targets
+                    Article(id=doc_id, text=text), targets=targets
                 )
             except ClaimstanceError as e:
-                failures.append(f"{doc.doc_id}: {e}")
+                failures.append(f"{doc_id}: {e}")
                 continue
-            predictions[doc.doc_id] = extraction
+            predictions[doc_id] = extraction
             if sink:
                 sink.write(extraction.model_dump_json() + "\n")
                 sink.flush()
@@ -72,4 +85,13 @@ def load_gold(directory: Path, annotator: str | None = None) -> list[GoldDocumen
     return gold
 
 
-__all__ = ["EvalReport", "extract_gold_texts", "load_gold", "read_predictions", "score"]
+__all__ = [
+    "EvalReport",
+    "GoldText",
+    "basil_texts",
+    "brat_texts",
+    "extract_gold_texts",
+    "load_gold",
+    "read_predictions",
+    "score",
+]

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from claimstance.evaluation.scoring import PRF, EvalReport
+from claimstance.evaluation.stance_score import StanceScores
 
 
 def quote_table(report: EvalReport) -> Table:
@@ -90,6 +91,30 @@ def render_report(
     ):
         if items:
             console.print(f"{label}: {len(items)}: " + "; ".join(items[:5]))
+
+
+def render_stance_report(scores: StanceScores, console: Console | None = None) -> None:
+    """The BASIL stance figures (see :mod:`.stance_score` for their definitions)."""
+    console = console or Console()
+    data = scores.to_json()
+    table = _table("Stance on BASIL quoted spans", "measure", "value", "n")
+    table.add_row("coverage", _fmt(data["coverage"]), f"{scores.covered}/{scores.gold}")
+    table.add_row(
+        "stance macro-F1 (favor/against)", _fmt(data["stance_macro_f1"]), str(scores.covered)
+    )
+    table.add_row("  favor F1", _fmt(data["f1"]["favor"]), "")
+    table.add_row("  against F1", _fmt(data["f1"]["against"]), "")
+    table.add_row(
+        "macro-F1 where favor/against predicted",
+        _fmt(data["stance_macro_f1_decided"]),
+        str(data["decided"]),
+    )
+    table.add_row("speaker accuracy", _fmt(data["speaker_accuracy"]), str(scores.speakers))
+    console.print(table)
+    confusion = ", ".join(f"{c['gold']}→{c['pred']} {c['n']}" for c in data["confusion"])
+    console.print(f"gold→predicted: {confusion}")
+    if scores.missing_predictions:
+        console.print(f"articles without prediction: {len(scores.missing_predictions)}")
 
 
 def _fmt(x: float | None) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import functools
 import json
 import logging
+import math
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,6 +175,43 @@ class LLMClient:
     async def aclose(self) -> None:
         await self._client.close()
 
+    async def classify(self, request: list[Message] | str, words: tuple[str, ...]) -> LabelResult:
+        """A one-token answer and the probability mass of each of ``words`` at it, read from
+        the log-probabilities (constrained decoding in effect: only those words count).
+
+        ``request`` is chat messages, or one plain text for the completions endpoint
+        (what the embedded server's small model reads best: no chat template).
+        """
+        counter = _Counter()
+        async for attempt in transport_retrying(self.settings, self._sleep):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    counter.retries += 1
+                counter.calls += 1
+                with vendor_errors(retry_5xx=self._retry_5xx):
+                    response: Any
+                    if isinstance(request, str):
+                        response = await self._client.completions.create(
+                            prompt=request,
+                            model=self.model,
+                            temperature=0.0,
+                            max_tokens=1,
+                            logprobs=TOP_LOGPROBS,
+                        )
+                    else:
+                        response = await self._client.chat.completions.create(
+                            messages=request,  # type: ignore[arg-type]
+                            model=self.model,
+                            temperature=0.0,
+                            max_tokens=1,
+                            logprobs=True,
+                            top_logprobs=TOP_LOGPROBS,
+                        )
+        if response.usage is not None:
+            counter.prompt_tokens += response.usage.prompt_tokens or 0
+            counter.completion_tokens += response.usage.completion_tokens or 0
+        return LabelResult(probabilities=first_token_mass(response, words), usage=counter.usage())
+
     async def structured(
         self,
         response_model: type[T],
@@ -242,6 +280,67 @@ class LLMClient:
         if not isinstance(value, response_model):  # instructor returns a subclass instance
             value = response_model.model_validate(value.model_dump())
         return LLMResult(value=value, usage=counter.usage(), raw=value.model_dump_json())
+
+
+@dataclass
+class LabelResult:
+    """Label probabilities from a one-token answer; None when the endpoint gave no
+    log-probabilities."""
+
+    probabilities: dict[str, float] | None
+    usage: Usage
+
+
+#: How many alternatives to ask for at the answer's first token (OpenAI allows up to 20).
+TOP_LOGPROBS = 20
+
+
+def first_token_alternatives(response: Any) -> dict[str, float] | None:
+    """Token -> log-probability at the answer's first token, from a chat completion
+    (``logprobs.content[0].top_logprobs``) or a text completion (``logprobs.top_logprobs[0]``);
+    None when the response carries no log-probabilities."""
+    try:
+        logprobs = response.choices[0].logprobs
+    except (IndexError, AttributeError, TypeError):
+        return None
+    if logprobs is None:
+        return None
+    content = getattr(logprobs, "content", None)
+    if content:
+        first = content[0]
+        alternatives = list(getattr(first, "top_logprobs", None) or []) or [first]
+        found: dict[str, float] = {}
+        for alternative in alternatives:
+            token, logprob = (
+                getattr(alternative, "token", None),
+                getattr(alternative, "logprob", None),
+            )
+            if isinstance(token, str) and isinstance(logprob, int | float):
+                found.setdefault(token, float(logprob))
+        return found or None
+    top = getattr(logprobs, "top_logprobs", None)
+    if top and isinstance(top[0], dict):
+        return {str(k): float(v) for k, v in top[0].items()} or None
+    return None
+
+
+def first_token_mass(response: Any, words: tuple[str, ...]) -> dict[str, float] | None:
+    """Each word's probability mass at the first answer token.
+
+    A token counts for a word when, stripped and lowercased, it is a non-empty prefix of
+    that word alone (" Neg" for "negative"; "ne" is both "negative" and "neutral" and
+    counts for neither). Mass on other tokens is left out: the caller renormalises.
+    """
+    alternatives = first_token_alternatives(response)
+    if alternatives is None:
+        return None
+    mass = dict.fromkeys(words, 0.0)
+    for token, logprob in alternatives.items():
+        stem = token.strip().lower()
+        matching = [word for word in words if stem and word.startswith(stem)]
+        if len(matching) == 1:
+            mass[matching[0]] += math.exp(logprob)
+    return mass
 
 
 def completion_text(completion: Any) -> str | None:

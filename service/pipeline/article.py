@@ -21,9 +21,11 @@ from claimstance.grounding.quote_align import align_quote
 from claimstance.pipeline.assemble import GroundedClaim, interrupted_parts
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.registry import SpeakerDraft
+from claimstance.pipeline.stances import canonical_stances
 from claimstance.prompts import load_prompt
 from claimstance.schemas.drafts import DRAFT_CHECK, ArticleDraft, ClaimDraft, DraftCheck
-from claimstance.schemas.models import Article, ExtractionWarning, Span, Stance, Usage
+from claimstance.schemas.models import Article, ExtractionWarning, Span, Stance, Target, Usage
+from claimstance.stance.targets import find_entities, given_target, listed
 
 PROMPT_NAME = "article"
 LEDE_CHARS = 600
@@ -36,6 +38,7 @@ class StrategyResult:
     claims: list[GroundedClaim] = field(default_factory=list)
     usage: Usage = field(default_factory=lambda: Usage(cache_hit=True))
     warnings: list[ExtractionWarning] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
 
 def draft_check(
@@ -143,6 +146,15 @@ async def run_article(
         total.claims += outcome.claims
         total.usage = total.usage + outcome.usage
         total.warnings += outcome.warnings
+    if targets:
+        total.targets = [given_target(text, name) for name in targets]
+        return total
+    entities = await asyncio.to_thread(find_entities, text)
+    for claim in total.claims:
+        claim.stances, dropped = canonical_stances(text, claim.stances, entities)
+        total.warnings += dropped
+    used = {s.target for claim in total.claims for s in claim.stances}
+    total.targets = [entity.to_target(text) for entity in listed(entities, used)]
     return total
 
 
@@ -208,8 +220,11 @@ def ground_claim(
             Stance(
                 target=stance.target.strip(),
                 label=stance.label,
-                confidence=stance.confidence,
-                evidence=evidence,
+                # A label the model wrote, not one read from log-probabilities: its stated
+                # "confidence" is not a probability, so none is claimed.
+                confidence=None,
+                basis="model",
+                evidence=evidence or quote,
             )
         )
     speaker = SpeakerDraft(

@@ -21,6 +21,7 @@ from claimstance.schemas.models import (
     Speaker,
     Stance,
     Strategy,
+    Target,
     Usage,
 )
 from claimstance.text.glyphs import (
@@ -36,6 +37,7 @@ from claimstance.text.glyphs import (
     SINGLE_STRAIGHT,
     char_class,
 )
+from claimstance.text.normalize import target_key
 
 _OPENERS = OPENING_MARKS + SINGLE_LOOKALIKES
 _CLOSERS = CLOSING_MARKS + SINGLE_LOOKALIKES + ".,"
@@ -121,30 +123,26 @@ def merge_claims(claims: Sequence[GroundedClaim]) -> list[GroundedClaim]:
     return sorted(kept, key=lambda c: (c.quote.start, c.quote.end))
 
 
-def _fold_target(target: str) -> str:
-    return re.sub(r"[\W_]+", " ", target.casefold()).strip()
-
-
 def complete_stances(
     claim: GroundedClaim, targets: Sequence[str], warnings: list[ExtractionWarning]
 ) -> list[Stance]:
     """Exactly one stance per requested target, in the requested order."""
     if not targets:
         return claim.stances
-    by_target = {_fold_target(s.target): s for s in claim.stances}
+    by_target = {target_key(s.target): s for s in claim.stances}
     completed: list[Stance] = []
     for target in targets:
-        stance = by_target.get(_fold_target(target))
+        stance = by_target.get(target_key(target))
         if stance is None:
             warnings.append(
                 ExtractionWarning(
                     code="stance_missing",
                     message=f"no stance toward {target!r} for the claim at "
-                    f"{claim.quote.start}-{claim.quote.end}; recorded as neutral, confidence 0",
+                    f"{claim.quote.start}-{claim.quote.end}; recorded as neutral, no confidence",
                     detail={"target": target, "quote_start": claim.quote.start},
                 )
             )
-            stance = Stance(target=target, label="neutral", confidence=0.0)
+            stance = Stance(target=target, label="neutral")
         completed.append(stance if stance.target == target else replace_target(stance, target))
     return completed
 
@@ -163,6 +161,7 @@ def build_extraction(
     prompt_version: str,
     usage: Usage,
     warnings: Sequence[ExtractionWarning],
+    target_list: Sequence[Target] = (),
 ) -> Extraction:
     all_warnings = list(warnings)
     merged = merge_claims(claims)
@@ -204,4 +203,5 @@ def build_extraction(
         prompt_version=prompt_version,
         usage=usage,
         warnings=all_warnings,
+        targets=list(target_list),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -123,6 +124,39 @@ class RunContext:
         async with self.limiter:
             raw, usage = await self.cache.get_or_compute(key, compute)
         return response_model.model_validate_json(raw, context={"lenient": True}), usage
+
+    async def ask_words(
+        self,
+        prompt: Prompt,
+        request: list[Message] | str,
+        words: tuple[str, ...],
+        *,
+        strategy: str,
+        targets: Sequence[str] = (),
+    ) -> tuple[dict[str, float] | None, Usage]:
+        """One cached, rate-limited one-token call (chat messages, or a plain text for the
+        completions endpoint): each answer word's probability, or None when the endpoint
+        returns no log-probabilities."""
+        key = cache_key(
+            self.settings,
+            prompt_ref=prompt.ref,
+            schema={"words": list(words)},
+            strategy=strategy,
+            targets=targets,
+            messages=request if isinstance(request, list) else [{"text": request}],
+            params={"max_tokens": 1, "logprobs": True},
+        )
+
+        async def compute() -> tuple[str, Usage]:
+            result = await (await self.llm()).classify(request, words)
+            return json.dumps({"probabilities": result.probabilities}), result.usage
+
+        async with self.limiter:
+            raw, usage = await self.cache.get_or_compute(key, compute)
+        found = json.loads(raw).get("probabilities")
+        if not isinstance(found, dict):
+            return None, usage
+        return {str(k): float(v) for k, v in found.items()}, usage
 
     def chunk_ranges(self, text: str) -> list[tuple[int, int]]:
         return chunk_ranges(text, self.settings.chunk_chars, self.settings.chunk_overlap)

@@ -22,6 +22,7 @@ from claimstance.pipeline.guided import PROMPT_NAMES as GUIDED_PROMPTS
 from claimstance.pipeline.guided import run_guided
 from claimstance.prompts import load_prompt
 from claimstance.schemas.models import Article, Extraction, Strategy
+from claimstance.text.normalize import unique_targets
 
 StrategyRunner = Callable[[Article, Sequence[str], RunContext], Awaitable[StrategyResult]]
 
@@ -66,7 +67,7 @@ class Extractor:
         self, article_or_text: Article | str, *, targets: Sequence[str] | None = None
     ) -> Extraction:
         article = as_article(article_or_text)
-        wanted = [t.strip() for t in (targets or []) if t.strip()]
+        wanted = unique_targets(targets or [])
         runner, _ = RUNNERS[self.strategy]
         result = await runner(article, wanted, self.context)
         return build_extraction(
@@ -78,6 +79,7 @@ class Extractor:
             prompt_version=self.prompt_version(),
             usage=result.usage,
             warnings=result.warnings,
+            target_list=result.targets,
         )
 
     def extract(

@@ -1,12 +1,13 @@
-"""The guided strategy: deterministic detection, then small constrained LLM decisions.
+"""The guided strategy: deterministic detection, then narrow decisions.
 
-Small local models cannot write a whole article's extraction, but they answer narrow,
-grammar-constrained questions well. :mod:`claimstance.detect.detector` finds the quotations,
-cues, reported speech and ranked candidate speakers, and its best candidate is the speaker
-(SmolLM2-135M choosing among the candidates scored lower on PolNeAR dev than the ranking:
-speaker accuracy 0.929 against 0.936); the model only labels the stance toward each target
-(favor / against / neutral). Every span comes from the detector, so it is grounded by
-construction.
+Small local models cannot write a whole article's extraction. :mod:`claimstance.detect.detector`
+finds the quotations, cues, reported speech and ranked candidate speakers, and its best
+candidate is the speaker (SmolLM2-135M choosing among the candidates scored lower on
+PolNeAR dev than the ranking: speaker accuracy 0.929 against 0.936). Stances are judged
+toward the requested targets, or toward the article's entities each claim names
+(:mod:`claimstance.pipeline.stances`), by the lexicon and, where it measurably helps, by
+the model's label probabilities. Every span comes from the detector or the entity list,
+so it is grounded by construction.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from claimstance.pipeline.article import StrategyResult
 from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
-from claimstance.prompts import load_prompt
-from claimstance.schemas.drafts import OpenStanceChoice, StanceChoice
+from claimstance.pipeline.stances import PROMPT_NAME, ClaimView, StancePlan, judge, plan
 from claimstance.schemas.models import (
     Article,
     Extraction,
@@ -32,15 +32,13 @@ from claimstance.schemas.models import (
     Stance,
     Usage,
 )
+from claimstance.stance.targets import find_entities
 from claimstance.text.glyphs import DOUBLE_MARKS, QUOTE_MARKS, SINGLE_LOOKALIKES
 
-PROMPT_NAMES: tuple[str, ...] = ("guided_stance",)
+PROMPT_NAMES: tuple[str, ...] = (PROMPT_NAME,)
 _MARKS = QUOTE_MARKS + SINGLE_LOOKALIKES
 _DOUBLE = DOUBLE_MARKS
 QUOTE_CHARS = 400
-#: Constrained decoding yields a label, not a probability; this says "model-decided".
-GUIDED_CONFIDENCE = 0.5
-DECISION_TOKENS = 64
 
 
 async def run_guided(
@@ -50,8 +48,11 @@ async def run_guided(
     # The parse takes about 0.1 s per article: off the event loop, so others go on.
     found = await asyncio.to_thread(detect_claims, text)
     detected = [claim for claim in found if not claim.is_fragment]
-    decided = await asyncio.gather(*(_decide(d, text, targets, context) for d in detected))
-    result = StrategyResult()
+    entities = await asyncio.to_thread(find_entities, text)
+    stance_plan = plan(text, targets, entities)
+    decided = await asyncio.gather(*(_decide(d, text, stance_plan, context) for d in detected))
+    used = {s.target for claim, _, _ in decided for s in claim.stances}
+    result = StrategyResult(targets=stance_plan.targets(text, used))
     problem = parser_problem()
     if problem is None and len(text) > MAX_PARSE_CHARS:
         problem = f"the article is longer than {MAX_PARSE_CHARS:,} characters"
@@ -62,9 +63,11 @@ async def run_guided(
                 message=f"reported speech found by word patterns only: {problem}",
             )
         )
-    for claim, usage in decided:
+    for claim, usage, warnings in decided:
         result.claims.append(claim)
         result.usage = result.usage + usage
+        known = {w.code for w in result.warnings}
+        result.warnings += [w for w in warnings if w.code not in known]
     return result
 
 
@@ -102,12 +105,18 @@ def _unquote(piece: str) -> str:
 
 
 async def _decide(
-    claim: DetectedClaim, text: str, targets: Sequence[str], context: RunContext
-) -> tuple[GroundedClaim, Usage]:
+    claim: DetectedClaim, text: str, stance_plan: StancePlan, context: RunContext
+) -> tuple[GroundedClaim, Usage, list[ExtractionWarning]]:
     speaker = best_candidate(text, claim)
-    quote = _clip(proposition(text, claim), QUOTE_CHARS)
-    stances, usage = await _stances(quote, speaker.name, targets, context)
-    return grounded(text, claim, speaker, stances), usage
+    stances, usage, warnings = await judge(text, claim_view(text, claim), stance_plan, context)
+    return grounded(text, claim, speaker, stances), usage, warnings
+
+
+def claim_view(text: str, claim: DetectedClaim) -> ClaimView:
+    """What stance reads of a detected claim: its pieces, its words, its speaker."""
+    pieces = tuple((p.start, p.end) for p in (claim.parts or (claim.quote,)))
+    speaker = best_candidate(text, claim).name
+    return ClaimView(pieces, _clip(proposition(text, claim), QUOTE_CHARS), speaker)
 
 
 def grounded(
@@ -140,35 +149,6 @@ def _draft_for(candidate: Candidate, text: str) -> SpeakerDraft:
         affiliation=candidate.affiliation,
         kind=candidate.kind,  # type: ignore[arg-type]
     )
-
-
-async def _stances(
-    quote: str, speaker: str, targets: Sequence[str], context: RunContext
-) -> tuple[list[Stance], Usage]:
-    prompt = load_prompt("guided_stance")
-    who = speaker if speaker != UNKNOWN else "Someone"
-    usage = Usage(cache_hit=True)
-    stances: list[Stance] = []
-    if not targets:
-        messages = prompt.render(speaker=who, quote=quote, target="")
-        open_choice, usage = await context.ask(
-            OpenStanceChoice, prompt, messages, strategy="guided", max_tokens=DECISION_TOKENS
-        )
-        target = " ".join(open_choice.target.split()) or "unspecified"
-        return [Stance(target=target, label=open_choice.label, confidence=GUIDED_CONFIDENCE)], usage
-    for target in targets:
-        messages = prompt.render(speaker=who, quote=quote, target=target)
-        choice, call_usage = await context.ask(
-            StanceChoice,
-            prompt,
-            messages,
-            strategy="guided",
-            targets=[target],
-            max_tokens=DECISION_TOKENS,
-        )
-        usage = usage + call_usage
-        stances.append(Stance(target=target, label=choice.label, confidence=GUIDED_CONFIDENCE))
-    return stances, usage
 
 
 def detector_extraction(article: Article, *, parse: bool = True) -> Extraction:

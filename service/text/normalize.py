@@ -4,6 +4,8 @@ whitespace runs, "…" / "...", invisible characters), used by grounding and the
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from claimstance.text.glyphs import (
@@ -74,6 +76,23 @@ def norm_needle(needle: str) -> str:
     return _normalize(needle)[0].strip()
 
 
+def target_key(target: str) -> str:
+    """What makes two stance targets the same: Unicode compatibility form, quotes, dashes,
+    whitespace and case folded ("US–China  Cooperation" is "us-china cooperation")."""
+    return " ".join(norm_needle(unicodedata.normalize("NFKC", target)).casefold().split())
+
+
+def unique_targets(targets: Iterable[str]) -> list[str]:
+    """Requested targets without blanks and without repeats (by :func:`target_key`),
+    each in the caller's first spelling, whitespace collapsed."""
+    seen: dict[str, str] = {}
+    for target in targets:
+        key = target_key(target)
+        if key and key not in seen:
+            seen[key] = " ".join(target.split())
+    return list(seen.values())
+
+
 __all__ = [
     "BLANK",
     "DASHES",
@@ -84,4 +103,6 @@ __all__ = [
     "norm_needle",
     "normalize",
     "normalized_text",
+    "target_key",
+    "unique_targets",
 ]

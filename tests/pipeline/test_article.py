@@ -240,3 +240,31 @@ def test_a_failed_chunk_is_a_warning_when_others_succeed(
     assert len(extraction.claims) > 20
     with pytest.raises(ExtractionError):  # every chunk failing fails the article
         run(make_settings(max_reasks=0), FakeLLM(lambda r: {"claims": "garbage"}), text[:500])
+
+
+def test_free_text_targets_are_canonicalised_and_stated_confidence_is_not_a_probability(
+    make_settings: Callable[..., Settings],
+) -> None:
+    text = (
+        "Senator Mitch McConnell spoke on Monday.\n\n"
+        '"President Obama has failed," McConnell said. McConnell later met Obama.'
+    )
+    stances = [
+        {"target": "obama", "label": "against", "confidence": 0.97, "evidence": "failed"},
+        {"target": "the economy of Mars", "label": "favor", "confidence": 0.9},
+    ]
+    quote = '"President Obama has failed,"'
+    answer = {"claims": [claim(quote, "Mitch McConnell", cue="said", stances=stances)]}
+    extraction = run(make_settings(), FakeLLM(lambda body: answer), text)
+    assert_grounded(extraction, text)
+    [only] = extraction.claims
+    [stance] = only.stances
+    assert (stance.target, stance.label, stance.confidence, stance.basis) == (
+        "Obama",
+        "against",
+        None,
+        "model",
+    )
+    assert stance.evidence is not None and stance.evidence.text == "failed"
+    assert "stance_target_not_in_article" in [w.code for w in extraction.warnings]
+    assert "Obama" in [t.name for t in extraction.targets]

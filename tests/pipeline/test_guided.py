@@ -24,12 +24,11 @@ TEXT = (
 
 
 def decide(request: dict[str, Any]) -> dict[str, Any]:
-    schema = request["tools"][0]["function"]["parameters"]
-    properties = schema["properties"]
-    if "target" in properties:
-        return {"target": "bilateral relations", "label": "favor"}
-    user = request["messages"][-1]["content"]
-    return {"label": "against" if "interfering" in user else "favor"}
+    """Answer-word probabilities as a capable model would give them."""
+    user = request["prompt"] if "prompt" in request else request["messages"][-1]["content"]
+    if "interfering" in user:
+        return {"probabilities": {"negative": 0.7, "neutral": 0.2, "positive": 0.05}}
+    return {"probabilities": {"positive": 0.6, "neutral": 0.3, "negative": 0.1}}
 
 
 def run(settings: Settings, fake: FakeLLM, **kwargs: Any) -> Extraction:
@@ -44,38 +43,96 @@ def test_guided_claims_are_detected_grounded_and_decided(
     extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
     Extraction.model_validate(extraction.model_dump(), context={"text": TEXT})
     assert extraction.strategy == "guided"
-    assert extraction.prompt_version == "guided_stance@1"
+    assert extraction.prompt_version == "guided_stance@3"
     by_quote = {c.quote.text: c for c in extraction.claims}
     direct = by_quote["“We both agree on the need to stabilise our relationship,”"]
     assert direct.kind == "direct" and direct.speaker.name == "Antony Blinken"
     assert direct.cue is not None and direct.cue.text == "told"
     assert direct.quote.alignment == "detected"
-    assert [(s.target, s.label) for s in direct.stances] == [("US–China cooperation", "favor")]
+    [stance] = direct.stances
+    assert (stance.target, stance.label, stance.basis) == ("US–China cooperation", "favor", "model")
+    # The probability of the label among the three, renormalised from the log-probabilities.
+    assert stance.confidence == pytest.approx(0.6, abs=1e-3)
+    assert stance.evidence is not None and stance.evidence.text in direct.quote.text
     indirect = next(c for c in extraction.claims if c.kind == "indirect")
     assert indirect.speaker.name == "Wang Yi"
     assert indirect.stances[0].label == "against"
+    assert indirect.stances[0].confidence == pytest.approx(0.7 / 0.95, abs=1e-3)
     assert "the United States must stop interfering" in indirect.quote.text
-    # Every stance was asked as a constrained choice.
-    stance_requests = [r for r in fake.requests if "label" in str(r["tools"])]
-    assert len(stance_requests) >= 2
+    # One one-token call per claim and target, reading the log-probabilities.
+    assert all(r["max_tokens"] == 1 and r["logprobs"] for r in fake.requests)
+    assert len(fake.requests) == len(extraction.claims)
     assert extraction.usage.calls == len(fake.requests)
+    assert [t.name for t in extraction.targets] == ["US–China cooperation"]
+    assert extraction.targets[0].kind == "given"
 
 
-def test_the_detector_picks_the_speaker_and_the_model_only_labels(
+def test_requested_targets_are_normalised_once(make_settings: Callable[..., Settings]) -> None:
+    fake = FakeLLM(decide)
+    targets = ["US–China cooperation", " us-china  COOPERATION ", "US—China cooperation", ""]
+    extraction = run(make_settings(strategy="guided"), fake, targets=targets)
+    assert [t.name for t in extraction.targets] == ["US–China cooperation"]
+    assert all(len(c.stances) == 1 for c in extraction.claims)
+
+
+def test_without_log_probabilities_the_lexicon_decides_and_says_so(
+    make_settings: Callable[..., Settings],
+) -> None:
+    fake = FakeLLM(lambda request: {"probabilities": None})
+    extraction = run(make_settings(strategy="guided"), fake, targets=["Wang Yi"])
+    assert "stance_without_probabilities" in [w.code for w in extraction.warnings]
+    for claim in extraction.claims:
+        for stance in claim.stances:
+            assert stance.basis == "lexicon"
+            assert stance.confidence is None or 0.5 <= stance.confidence <= 1.0
+
+
+def test_the_lexicon_method_judges_without_calls(
     make_settings: Callable[..., Settings],
 ) -> None:
     fake = FakeLLM(decide)
-    extraction = run(make_settings(strategy="guided"), fake, targets=["US–China cooperation"])
-    asked = [r["tools"][0]["function"]["parameters"]["properties"] for r in fake.requests]
-    assert asked and all("label" in p and "speaker" not in p for p in asked)
-    assert len(fake.requests) == len(extraction.claims)  # one stance call per claim and target
+    settings = make_settings(strategy="guided", stance_method="lexicon")
+    extraction = run(settings, fake, targets=["US–China cooperation"])
+    assert fake.requests == []
+    stances = [s for c in extraction.claims for s in c.stances]
+    assert stances and all(s.basis == "lexicon" for s in stances)
+    indirect = next(c for c in extraction.claims if c.kind == "indirect")
+    assert indirect.stances[0].label == "against"  # "must stop interfering"
 
 
-def test_without_targets_the_model_names_the_target(make_settings: Callable[..., Settings]) -> None:
+def test_the_embedded_default_combines_the_lexicon_with_the_model_s_words(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(strategy="guided", stance_method="combined")
     fake = FakeLLM(decide)
-    extraction = run(make_settings(strategy="guided"), fake)
+    extraction = run(settings, fake, targets=["US–China cooperation"])
+    by_quote = {c.quote.text: c for c in extraction.claims}
+    direct = by_quote["“We both agree on the need to stabilise our relationship,”"]
+    [stance] = direct.stances
+    # The lexicon alone reads this mild praise as below its favor threshold; the model's
+    # "positive" tips it.
+    assert (stance.label, stance.basis) == ("favor", "model+lexicon")
+    # Claims without a sentiment word are neutral and cost no call.
+    assert len(fake.requests) == sum(
+        1 for c in extraction.claims for s in c.stances if s.basis != "lexicon"
+    )
+
+
+def test_without_targets_each_claim_is_judged_toward_the_entities_it_names(
+    make_settings: Callable[..., Settings],
+) -> None:
+    fake = FakeLLM(decide)
+    extraction = run(make_settings(strategy="guided", stance_method="lexicon"), fake)
+    names = {t.name for t in extraction.targets}
+    assert {"Antony Blinken", "Wang Yi"} <= names
+    for target in extraction.targets:
+        assert target.kind != "given" and target.mentions
+        assert all(TEXT[m.start : m.end] == m.text for m in target.mentions)
+    indirect = next(c for c in extraction.claims if c.kind == "indirect")
+    # "the United States must stop interfering": named inside the claim, not the speaker.
+    assert [s.target for s in indirect.stances] == ["United States"]
     for claim in extraction.claims:
-        assert [(s.target, s.label) for s in claim.stances] == [("bilateral relations", "favor")]
+        assert all(s.target in names and s.target != claim.speaker.name for s in claim.stances)
 
 
 def test_text_without_claims_makes_no_calls(make_settings: Callable[..., Settings]) -> None:

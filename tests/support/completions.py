@@ -7,6 +7,7 @@ Standard library only: the benchmark stub imports it in a process of its own, st
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -45,6 +46,62 @@ def completion(
         "created": 0,
         "model": request.get("model", default_model),
         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": dict(FAKE_USAGE if usage is None else usage),
+    }
+
+
+def label_completion(
+    probabilities: dict[str, float] | None,
+    request: dict[str, Any],
+    *,
+    completion_id: str = "chatcmpl-fake",
+    usage: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """A one-token answer to a classification request (chat, or the completions endpoint
+    when the request has a ``prompt``): the most probable label, with its alternatives as
+    ``top_logprobs`` (each label's first four letters as the token, the way a tokenizer
+    splits words), or without log-probabilities when ``probabilities`` is None, as an
+    endpoint that does not support them answers."""
+    best = max(probabilities, key=lambda k: probabilities[k]) if probabilities else "neutral"
+    if "prompt" in request:  # the completions endpoint: text, and logprobs by position
+        text_choice: dict[str, Any] = {"index": 0, "text": best[:4], "finish_reason": "length"}
+        if probabilities is not None:
+            by_token = {label[:4]: math.log(p) for label, p in probabilities.items() if p > 0}
+            text_choice["logprobs"] = {
+                "tokens": [best[:4]],
+                "token_logprobs": [by_token.get(best[:4], 0.0)],
+                "top_logprobs": [by_token],
+                "text_offset": [0],
+            }
+        return {
+            "id": completion_id,
+            "object": "text_completion",
+            "created": 0,
+            "model": request.get("model", "fake"),
+            "choices": [text_choice],
+            "usage": dict(FAKE_USAGE if usage is None else usage),
+        }
+    choice: dict[str, Any] = {
+        "index": 0,
+        "message": {"role": "assistant", "content": best[:4]},
+        "finish_reason": "length",
+    }
+    if probabilities is not None:
+        top = [
+            {"token": label[:4], "logprob": math.log(p), "bytes": None}
+            for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1])
+            if p > 0
+        ]
+        choice["logprobs"] = {
+            "content": [{**top[0], "top_logprobs": top}] if top else [],
+            "refusal": None,
+        }
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model", "fake"),
+        "choices": [choice],
         "usage": dict(FAKE_USAGE if usage is None else usage),
     }
 

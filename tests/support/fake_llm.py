@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.completions import article_text, completion
+from tests.support.completions import article_text, completion, label_completion
 
 BASE_URL = "http://fake-llm.test/v1"
 Answer = Callable[[dict[str, Any]], "dict[str, Any] | httpx.Response"]
@@ -31,6 +31,8 @@ class FakeLLM:
         result = self.answer(body)
         if isinstance(result, httpx.Response):
             return result
+        if body.get("logprobs"):  # a one-token classification: {"probabilities": ... | None}
+            return httpx.Response(200, json=label_completion(result.get("probabilities"), body))
         return httpx.Response(200, json=completion(result, body))
 
     def transport(self) -> httpx.MockTransport:

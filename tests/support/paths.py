@@ -8,3 +8,4 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 POLNEAR = ROOT.parent / "shared" / "eval" / "polnear-dev"
+BASIL = ROOT.parent / "shared" / "eval" / "basil-dev"

@@ -35,6 +35,7 @@ def regression_settings(strategy: str, base_url: str, cache_dir: Path) -> Settin
         base_url=base_url,
         model=EMBEDDED_MODEL_NAME,
         strategy=strategy,
+        stance_method="combined",  # what the embedded default resolves to
         llm_mode="tools",
         cache_dir=cache_dir,
         cache_enabled=False,

@@ -1,0 +1,173 @@
+"""Stances for grounded claims: toward the requested targets, or toward the entities of
+the article that each claim names (:mod:`claimstance.stance.targets`).
+
+Per claim and target the lexicon score is always computed (it is free); the model is
+asked, in one one-token call whose log-probabilities are the answer, unless the method is
+``lexicon`` or (combined) the claim has no sentiment word at all. ``combined`` sends one
+plain text to the completions endpoint (as it was fitted: the small model reads that
+best), ``model`` chat messages. Every stance carries
+the sentence of the claim that carries it as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claimstance.pipeline.context import RunContext
+from claimstance.prompts import load_prompt
+from claimstance.schemas.models import ExtractionWarning, Span, Stance, Target, Usage
+from claimstance.stance.decide import NO_EVIDENCE, WORDS, decide
+from claimstance.stance.lexicon import Scored, score_claim
+from claimstance.stance.targets import Entity, claim_targets, given_target, listed
+from claimstance.text.normalize import target_key, unique_targets
+
+PROMPT_NAME = "guided_stance"
+NO_LOGPROBS = "stance_without_probabilities"
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """What stance needs of a claim: its pieces in the text, its words, its speaker."""
+
+    pieces: tuple[tuple[int, int], ...]
+    proposition: str
+    speaker: str
+
+
+@dataclass
+class StancePlan:
+    """The targets of one article: requested ones, or the article's own entities."""
+
+    given: list[str]
+    entities: list[Entity]
+
+    def targets(self, text: str, used: set[str]) -> list[Target]:
+        """The Extraction's target list; ``used``: the targets some stance is toward."""
+        if self.given:
+            return [given_target(text, name) for name in self.given]
+        return [entity.to_target(text) for entity in listed(self.entities, used)]
+
+    def for_claim(self, claim: ClaimView) -> list[tuple[str, list[tuple[int, int]]]]:
+        """The claim's targets, each with its mentions inside the claim."""
+        if self.given:
+            named = {name: entity_for(name, self.entities) for name in self.given}
+            return [(n, e.named_in(claim.pieces) if e else []) for n, e in named.items()]
+        return [(e.name, m) for e, m in claim_targets(self.entities, claim.pieces, claim.speaker)]
+
+
+def entity_for(target: str, entities: Sequence[Entity]) -> Entity | None:
+    """The article entity a requested target names: same name or form, or a form that is
+    its last word ("Obama" for "Barack Obama")."""
+    key = target_key(target)
+    last = key.split()[-1:] or [""]
+    for entity in entities:
+        forms = {target_key(f) for f in (entity.name, *entity.aliases)}
+        if key in forms or (entity.kind == "person" and last[0] in forms):
+            return entity
+    return None
+
+
+def plan(text: str, targets: Sequence[str], entities: list[Entity]) -> StancePlan:
+    return StancePlan(given=unique_targets(targets), entities=entities)
+
+
+async def read_evidence(
+    text: str,
+    claim: ClaimView,
+    target: str,
+    mentions: Sequence[tuple[int, int]],
+    context: RunContext,
+    method: str,
+) -> tuple[Scored, dict[str, float] | None, Usage]:
+    """The lexicon's score of the claim toward ``target`` and, when ``method`` asks for
+    it, the model's answer-word mass (None: not asked, or no log-probabilities)."""
+    scored = score_claim(text, claim.pieces, mentions)
+    if method == "lexicon" or (method == "combined" and abs(scored.compound) < NO_EVIDENCE):
+        return scored, None, Usage(cache_hit=True)
+    prompt = load_prompt(PROMPT_NAME)
+    speaker = claim.speaker if claim.speaker != "unknown" else "Someone"
+    variables = {"speaker": speaker, "quote": claim.proposition, "target": target}
+    # The combined weights were fitted on the small model reading one plain text (no chat
+    # template); a capable model deciding alone is asked in chat turns.
+    plain = method == "combined"
+    request = prompt.render_text(**variables) if plain else prompt.render(**variables)
+    mass, usage = await context.ask_words(
+        prompt, request, WORDS, strategy="guided", targets=[target]
+    )
+    return scored, mass, usage
+
+
+async def judge(
+    text: str, claim: ClaimView, stance_plan: StancePlan, context: RunContext
+) -> tuple[list[Stance], Usage, list[ExtractionWarning]]:
+    """One stance per target of the claim, in the plan's order."""
+    method = context.settings.resolved_stance_method
+    usage = Usage(cache_hit=True)
+    stances: list[Stance] = []
+    warnings: list[ExtractionWarning] = []
+    for name, mentions in stance_plan.for_claim(claim):
+        scored, mass, call_usage = await read_evidence(text, claim, name, mentions, context, method)
+        usage = usage + call_usage
+        if mass is None and call_usage.calls + call_usage.cached_calls and not warnings:
+            warnings.append(
+                ExtractionWarning(
+                    code=NO_LOGPROBS,
+                    message="the endpoint returned no token log-probabilities; stances "
+                    "were decided by the lexicon",
+                )
+            )
+        decision = decide(scored.compound, mass, method=method)
+        evidence = None
+        if scored.end > scored.start:
+            evidence = Span(
+                text=text[scored.start : scored.end],
+                start=scored.start,
+                end=scored.end,
+                alignment="detected",
+            )
+        stances.append(
+            Stance(
+                target=name,
+                label=decision.label,
+                confidence=decision.confidence,
+                basis=decision.basis,
+                evidence=evidence,
+            )
+        )
+    return stances, usage, warnings
+
+
+def canonical_stances(
+    text: str, stances: Sequence[Stance], entities: Sequence[Entity]
+) -> tuple[list[Stance], list[ExtractionWarning]]:
+    """A capable model's free-text targets mapped onto the article's entities.
+
+    A target that names an entity (its name, or one of its forms) takes the entity's
+    canonical name; one the article itself contains is kept as written; any other (a
+    target the model invented) is dropped with a warning.
+    """
+    by_key: dict[str, str] = {}
+    for entity in entities:
+        for form in (entity.name, *entity.aliases):
+            by_key.setdefault(target_key(form), entity.name)
+    folded_text = target_key(text)
+    kept: list[Stance] = []
+    warnings: list[ExtractionWarning] = []
+    for stance in stances:
+        key = target_key(stance.target)
+        name = by_key.get(key)
+        if name is None and key and key in folded_text:
+            name = " ".join(stance.target.split())
+        if name is None:
+            warnings.append(
+                ExtractionWarning(
+                    code="stance_target_not_in_article",
+                    message=f"dropped a stance toward {stance.target!r}: the article does "
+                    "not name it",
+                    detail={"target": stance.target},
+                )
+            )
+            continue
+        kept.append(stance.model_copy(update={"target": name}))
+    return kept, warnings
