@@ -1,7 +1,8 @@
 """Embedded model: tokens/s through claimstance versus the same requests sent directly.
 
 claimstance runs the guided strategy (the embedded default) over the seed articles on
-the bundled SmolLM2 llama.cpp server, recording every request body it sends. The same
+the bundled SmolLM2 llama.cpp server toward one target, recording every request it sends
+(stance decisions go to the plain-text completions endpoint). The same
 bodies are then sent straight to the same llama.cpp server with a plain httpx client at
 the same concurrency. Tokens are the server's own usage counts (prompt + completion);
 both sides send identical requests, so the ratio is a ratio of wall times. Runs
@@ -28,20 +29,24 @@ from claimstance.inputs import read_articles
 from claimstance.local_model.server import shared_server
 from claimstance.pipeline.extractor import Extractor
 
+Sent = tuple[str, dict[str, Any]]  # endpoint path below /v1, request body
 
-async def through_claimstance(
-    settings: Settings, bodies: list[dict[str, Any]]
-) -> tuple[int, float]:
+
+async def through_claimstance(settings: Settings, bodies: list[Sent]) -> tuple[int, float]:
     async def record(request: httpx.Request) -> None:
-        if request.url.path.endswith("/chat/completions"):
-            bodies.append(json.loads(request.content))
+        for path in ("/chat/completions", "/completions"):  # stance: plain-text completions
+            if request.url.path.endswith(path):
+                bodies.append((path, json.loads(request.content)))
+                return
 
     extractor = Extractor(
         settings, http_client_factory=lambda: httpx.AsyncClient(event_hooks={"request": [record]})
     )
     articles = [a for a in read_articles([str(SEEDS)]) if not isinstance(a, Exception)]
     started = time.perf_counter()
-    extractions = await asyncio.gather(*(extractor.aextract(a) for a in articles))
+    extractions = await asyncio.gather(
+        *(extractor.aextract(a, targets=["US–China cooperation"]) for a in articles)
+    )
     elapsed = time.perf_counter() - started
     await extractor.aclose()
     extractor.close()
@@ -49,15 +54,14 @@ async def through_claimstance(
     return tokens, elapsed
 
 
-async def direct(
-    base_url: str, bodies: list[dict[str, Any]], concurrency: int
-) -> tuple[int, float]:
+async def direct(base_url: str, bodies: list[Sent], concurrency: int) -> tuple[int, float]:
     limiter = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=600) as client:
 
-        async def one(body: dict[str, Any]) -> int:
+        async def one(sent: Sent) -> int:
+            path, body = sent
             async with limiter:
-                response = await client.post("/chat/completions", json=body)
+                response = await client.post(path, json=body)
                 response.raise_for_status()
                 usage = response.json()["usage"]
                 return int(usage["prompt_tokens"]) + int(usage["completion_tokens"])
@@ -79,7 +83,7 @@ def main() -> None:
         print(f"embedded server up in {server.startup_seconds:.1f}s at {server.base_url}")
         best_ours, best_direct = 0.0, 0.0
         for i in range(args.repeat):
-            bodies: list[dict[str, Any]] = []
+            bodies: list[Sent] = []
             tokens, seconds = asyncio.run(through_claimstance(settings, bodies))
             ours = tokens / seconds
             d_tokens, d_seconds = asyncio.run(direct(server.base_url, bodies, settings.concurrency))

@@ -112,18 +112,22 @@ class Stance(_Model):
     """The speaker's attitude toward one target, as this claim expresses it."""
 
     target: str = Field(
-        description="The target's canonical name: a requested target as the caller wrote it, "
-        "or an entity of ``Extraction.targets``."
+        description="A requested target as the caller first wrote it; otherwise the canonical "
+        "name of an entity the article names (listed in ``Extraction.targets``), or, from a "
+        "capable model, a phrase the article contains."
     )
     label: StanceLabel
     confidence: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
-        description="Probability of ``label`` among favor/against/neutral: from the model's "
-        "token log-probabilities (basis 'model'), the calibrated lexicon score ('lexicon'), "
-        "or both combined. Null when the endpoint returned no log-probabilities and nothing "
-        "else measured it; never a made-up constant.",
+        description="How probable ``label`` is. basis 'model': the model's probability of its "
+        "answer among positive/negative/neutral, read from token log-probabilities. "
+        "'model+lexicon': P(favor) or P(against) of a logistic combination of the model's "
+        "log-odds and the lexicon score, fitted on BASIL quoted spans with even prior odds. "
+        "'lexicon': a logistic curve of the lexicon score's distance from its favor threshold. "
+        "Null when nothing measured it: a neutral claim without sentiment words, an endpoint "
+        "without log-probabilities, a label a model wrote. Never a made-up constant.",
     )
     basis: StanceBasis | None = Field(
         None, description="What decided the label and its confidence."
@@ -206,7 +210,8 @@ class Extraction(_Model):
     speakers: list[SpeakerProfile] = Field(default_factory=list)
     targets: list[Target] = Field(
         default_factory=list,
-        description="The targets stances were judged toward, most salient first.",
+        description="The requested targets; without, the article's prominent entities and "
+        "every entity a stance is toward, most salient first.",
     )
     model: str
     strategy: Strategy

@@ -22,6 +22,7 @@ from claimstance.config import Settings
 from claimstance.errors import EXIT_INTERRUPTED, ConfigError
 from claimstance.inputs import read_articles
 from claimstance.pipeline.extractor import Extractor
+from claimstance.text.normalize import unique_targets
 
 err = Console(stderr=True, highlight=False)
 
@@ -45,6 +46,10 @@ class BatchRequest:
     ray: bool = False
     ray_address: str | None = None
     ray_actors: int = 2
+
+    def __post_init__(self) -> None:
+        # One column per target: "US–China cooperation" and "us-china cooperation" are one.
+        self.targets = unique_targets(self.targets)
 
 
 def execute(request: BatchRequest, settings: Settings) -> int:

@@ -9,7 +9,8 @@ Columns: ``article_id, claim_id, kind, speaker, speaker_id, speaker_role,
 speaker_affiliation, speaker_kind, mention, mention_start, mention_end, cue, cue_start,
 cue_end, quote, quote_start, quote_end, claim, topics`` and then, with stance targets,
 ``stance[T]`` and ``confidence[T]`` per target T, or without targets ``stance_target``,
-``stance`` and ``confidence`` (the claim's own target).
+``stance`` and ``confidence`` (the most salient target the claim names; the JSONL has
+every stance).
 """
 
 from __future__ import annotations

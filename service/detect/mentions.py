@@ -161,6 +161,8 @@ class NameIndex:
         if not toks:
             return None
         words = [t.text for t in toks if t.text != "."]
+        if not words:  # "I." inside a quotation, the "I" stripped: no name
+            return None
         affiliation, full = None, list(words)
         if len(words) > 2 and _is_acronym(words[0]) and words[1].lower() in TITLE_WORDS:
             # "UK Trade Secretary Paul Ames": the country is the affiliation

@@ -8,8 +8,8 @@ spans that are a quoted speaker's stance toward the target itself: ``quote == "y
 The article text is rebuilt as the title, a blank line, then the paragraphs separated by
 blank lines with their sentences joined by one space. BASIL's ``start``/``end`` do not index
 that text (nor any joined text), so each span is found by its words: the first occurrence
-at or after the previous span of the same paragraph order, else the first anywhere; a span
-not found at all is counted in ``unlocated`` and left out.
+at or after the previous span's start (annotations come in reading order), else the first
+anywhere; a span not found at all is counted in ``unlocated`` and left out.
 """
 
 from __future__ import annotations

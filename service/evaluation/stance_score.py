@@ -11,9 +11,9 @@ Definitions:
   ``none`` prediction is a miss (it lowers recall); ``macro_f1_decided`` is the same over
   the spans predicted favor or against only.
 * **Speaker accuracy**, on covered spans with a named gold speaker (BASIL's ``other_*``
-  are left out): the predicted canonical name or affiliation equals the gold name, or
-  contains its last word ("Mr. Romney" for "Mitt Romney"; a spokeswoman affiliated with
-  the "Obama campaign" for the gold speaker "Obama campaign").
+  are left out): the predicted canonical name or affiliation is the gold name, holds all
+  its words, or is its last word alone ("Romney" for "Mitt Romney"; a spokeswoman
+  affiliated with the "Obama campaign" for the gold speaker "Obama campaign").
 """
 
 from __future__ import annotations
@@ -86,10 +86,15 @@ def covering_claim(extraction: Extraction, span: StanceSpan) -> Claim | None:
 
 
 def same_speaker(predicted: str, gold: str) -> bool:
-    if target_key(predicted) == target_key(gold):
+    """Same name; a predicted surname alone that is the gold's last word ("Romney" for
+    "Mitt Romney"); or a predicted name that holds all of the gold's words ("Missouri Rep
+    Todd Akin"). "Romney campaign" is not "Obama campaign"."""
+    said, wanted = target_key(predicted).split(), target_key(gold).split()
+    if not said or not wanted:
+        return False
+    if said == wanted or (len(said) == 1 and said[0] == wanted[-1]):
         return True
-    last = target_key(gold).split()[-1:]
-    return bool(last) and last[0] in target_key(predicted).split()
+    return len(wanted) > 1 and all(word in said for word in wanted)
 
 
 def score_stances(

@@ -175,12 +175,16 @@ class LLMClient:
     async def aclose(self) -> None:
         await self._client.close()
 
-    async def classify(self, request: list[Message] | str, words: tuple[str, ...]) -> LabelResult:
+    async def classify(
+        self, request: list[Message] | str, words: tuple[str, ...], *, top: int = 20
+    ) -> LabelResult:
         """A one-token answer and the probability mass of each of ``words`` at it, read from
         the log-probabilities (constrained decoding in effect: only those words count).
 
         ``request`` is chat messages, or one plain text for the completions endpoint
-        (what the embedded server's small model reads best: no chat template).
+        (what the embedded server's small model reads best: no chat template). ``top``:
+        how many alternatives to ask for (20 is the most OpenAI's chat endpoint, llama.cpp
+        and vLLM accept; OpenAI's legacy completions endpoint allows 5).
         """
         counter = _Counter()
         async for attempt in transport_retrying(self.settings, self._sleep):
@@ -196,7 +200,7 @@ class LLMClient:
                             model=self.model,
                             temperature=0.0,
                             max_tokens=1,
-                            logprobs=TOP_LOGPROBS,
+                            logprobs=top,
                         )
                     else:
                         response = await self._client.chat.completions.create(
@@ -205,7 +209,7 @@ class LLMClient:
                             temperature=0.0,
                             max_tokens=1,
                             logprobs=True,
-                            top_logprobs=TOP_LOGPROBS,
+                            top_logprobs=top,
                         )
         if response.usage is not None:
             counter.prompt_tokens += response.usage.prompt_tokens or 0
@@ -291,36 +295,34 @@ class LabelResult:
     usage: Usage
 
 
-#: How many alternatives to ask for at the answer's first token (OpenAI allows up to 20).
-TOP_LOGPROBS = 20
+def _field(item: Any, name: str) -> Any:
+    """``item.name`` or ``item[name]``: the SDK gives objects, servers' extras stay dicts."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def first_token_alternatives(response: Any) -> dict[str, float] | None:
-    """Token -> log-probability at the answer's first token, from a chat completion
-    (``logprobs.content[0].top_logprobs``) or a text completion (``logprobs.top_logprobs[0]``);
-    None when the response carries no log-probabilities."""
+    """Token -> log-probability of the alternatives at the answer's first token, from a
+    chat completion (``logprobs.content[0].top_logprobs``) or a text completion
+    (``logprobs.top_logprobs[0]``, or ``content`` as llama.cpp's own server writes it).
+    None when the response has no alternatives: the chosen token's probability alone
+    says nothing of the other answers."""
     try:
-        logprobs = response.choices[0].logprobs
+        logprobs = _field(response.choices[0], "logprobs")
     except (IndexError, AttributeError, TypeError):
         return None
     if logprobs is None:
         return None
-    content = getattr(logprobs, "content", None)
+    content = _field(logprobs, "content")
     if content:
-        first = content[0]
-        alternatives = list(getattr(first, "top_logprobs", None) or []) or [first]
         found: dict[str, float] = {}
-        for alternative in alternatives:
-            token, logprob = (
-                getattr(alternative, "token", None),
-                getattr(alternative, "logprob", None),
-            )
+        for alternative in _field(content[0], "top_logprobs") or []:
+            token, logprob = _field(alternative, "token"), _field(alternative, "logprob")
             if isinstance(token, str) and isinstance(logprob, int | float):
                 found.setdefault(token, float(logprob))
         return found or None
-    top = getattr(logprobs, "top_logprobs", None)
-    if top and isinstance(top[0], dict):
-        return {str(k): float(v) for k, v in top[0].items()} or None
+    top = _field(logprobs, "top_logprobs")
+    if top and isinstance(top[0], dict) and len(top[0]) > 1:
+        return {str(k): float(v) for k, v in top[0].items()}
     return None
 
 

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # openai and instructor take half a second to import: only wh
     from claimstance.llm.client import LLMClient
 
 Message = dict[str, str]
+#: The alternatives a one-token call asks for; part of the cache key.
+TOP_ALTERNATIVES = 20
 HttpClientFactory = Callable[[], httpx.AsyncClient]
 Fallback = Callable[[ExtractionError], "str | None"]
 T = TypeVar("T", bound=BaseModel)
@@ -144,11 +146,11 @@ class RunContext:
             strategy=strategy,
             targets=targets,
             messages=request if isinstance(request, list) else [{"text": request}],
-            params={"max_tokens": 1, "logprobs": True},
+            params={"max_tokens": 1, "logprobs": True, "top_logprobs": TOP_ALTERNATIVES},
         )
 
         async def compute() -> tuple[str, Usage]:
-            result = await (await self.llm()).classify(request, words)
+            result = await (await self.llm()).classify(request, words, top=TOP_ALTERNATIVES)
             return json.dumps({"probabilities": result.probabilities}), result.usage
 
         async with self.limiter:

@@ -49,7 +49,7 @@ async def run_guided(
     found = await asyncio.to_thread(detect_claims, text)
     detected = [claim for claim in found if not claim.is_fragment]
     entities = await asyncio.to_thread(find_entities, text)
-    stance_plan = plan(text, targets, entities)
+    stance_plan = plan(targets, entities)
     decided = await asyncio.gather(*(_decide(d, text, stance_plan, context) for d in detected))
     used = {s.target for claim, _, _ in decided for s in claim.stances}
     result = StrategyResult(targets=stance_plan.targets(text, used))
@@ -108,15 +108,16 @@ async def _decide(
     claim: DetectedClaim, text: str, stance_plan: StancePlan, context: RunContext
 ) -> tuple[GroundedClaim, Usage, list[ExtractionWarning]]:
     speaker = best_candidate(text, claim)
-    stances, usage, warnings = await judge(text, claim_view(text, claim), stance_plan, context)
+    view = claim_view(text, claim, speaker.name)
+    stances, usage, warnings = await judge(text, view, stance_plan, context)
     return grounded(text, claim, speaker, stances), usage, warnings
 
 
-def claim_view(text: str, claim: DetectedClaim) -> ClaimView:
+def claim_view(text: str, claim: DetectedClaim, speaker: str | None = None) -> ClaimView:
     """What stance reads of a detected claim: its pieces, its words, its speaker."""
     pieces = tuple((p.start, p.end) for p in (claim.parts or (claim.quote,)))
-    speaker = best_candidate(text, claim).name
-    return ClaimView(pieces, _clip(proposition(text, claim), QUOTE_CHARS), speaker)
+    name = speaker if speaker is not None else best_candidate(text, claim).name
+    return ClaimView(pieces, _clip(proposition(text, claim), QUOTE_CHARS), name)
 
 
 def grounded(

@@ -20,7 +20,7 @@ from claimstance.schemas.models import ExtractionWarning, Span, Stance, Target, 
 from claimstance.stance.decide import NO_EVIDENCE, WORDS, decide
 from claimstance.stance.lexicon import Scored, score_claim
 from claimstance.stance.targets import Entity, claim_targets, given_target, listed
-from claimstance.text.normalize import target_key, unique_targets
+from claimstance.text.normalize import find_phrase, target_key, unique_targets
 
 PROMPT_NAME = "guided_stance"
 NO_LOGPROBS = "stance_without_probabilities"
@@ -57,18 +57,23 @@ class StancePlan:
 
 
 def entity_for(target: str, entities: Sequence[Entity]) -> Entity | None:
-    """The article entity a requested target names: same name or form, or a form that is
-    its last word ("Obama" for "Barack Obama")."""
+    """The article entity a requested target names: the same name or form; or, for a
+    person the article names by surname only ("Obama"), the target's last word. "Michelle
+    Obama" is not the entity "Barack Obama"."""
     key = target_key(target)
-    last = key.split()[-1:] or [""]
+    words = key.split()
     for entity in entities:
         forms = {target_key(f) for f in (entity.name, *entity.aliases)}
-        if key in forms or (entity.kind == "person" and last[0] in forms):
+        if key in forms:
+            return entity
+    for entity in entities:
+        name = target_key(entity.name).split()
+        if entity.kind == "person" and len(name) == 1 and words[-1:] == name:
             return entity
     return None
 
 
-def plan(text: str, targets: Sequence[str], entities: list[Entity]) -> StancePlan:
+def plan(targets: Sequence[str], entities: list[Entity]) -> StancePlan:
     return StancePlan(given=unique_targets(targets), entities=entities)
 
 
@@ -144,20 +149,20 @@ def canonical_stances(
     """A capable model's free-text targets mapped onto the article's entities.
 
     A target that names an entity (its name, or one of its forms) takes the entity's
-    canonical name; one the article itself contains is kept as written; any other (a
-    target the model invented) is dropped with a warning.
+    canonical name; one the article itself contains as whole words is kept as written;
+    any other (a target the model invented) is dropped with a warning, and so is a second
+    stance of the claim toward the same target.
     """
     by_key: dict[str, str] = {}
     for entity in entities:
         for form in (entity.name, *entity.aliases):
             by_key.setdefault(target_key(form), entity.name)
-    folded_text = target_key(text)
     kept: list[Stance] = []
     warnings: list[ExtractionWarning] = []
+    seen: set[str] = set()
     for stance in stances:
-        key = target_key(stance.target)
-        name = by_key.get(key)
-        if name is None and key and key in folded_text:
+        name = by_key.get(target_key(stance.target))
+        if name is None and find_phrase(text, stance.target):
             name = " ".join(stance.target.split())
         if name is None:
             warnings.append(
@@ -169,5 +174,16 @@ def canonical_stances(
                 )
             )
             continue
+        if target_key(name) in seen:
+            warnings.append(
+                ExtractionWarning(
+                    code="stance_target_repeated",
+                    message=f"dropped a second stance of one claim toward {name!r} "
+                    f"(given as {stance.target!r}); the first is kept",
+                    detail={"target": stance.target},
+                )
+            )
+            continue
+        seen.add(target_key(name))
         kept.append(stance.model_copy(update={"target": name}))
     return kept, warnings

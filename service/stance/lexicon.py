@@ -17,6 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from claimstance.text.glyphs import QUOTE_MARKS
+from claimstance.text.normalize import fold_marks
+
+#: What an evidence sentence does not end with: the quotation's closing marks, its comma.
+_TRAILING = QUOTE_MARKS + ",;:"
 #: A sentence inside a claim piece ends at . ! ? (and a closing mark after it).
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"'”’»]*|$)")
 
@@ -40,19 +45,21 @@ def _analyzer() -> Any:
 
 
 def polarity(words: str) -> float:
-    """VADER's compound score of ``words`` in [-1, 1]; 0 for no sentiment words."""
-    return float(_analyzer().polarity_scores(words)["compound"])
+    """VADER's compound score of ``words`` in [-1, 1]; 0 for no sentiment words. VADER
+    knows ASCII punctuation only, so curly quotes are folded first ("doesn’t" is a negation)."""
+    return float(_analyzer().polarity_scores(fold_marks(words))["compound"])
 
 
 def sentences(text: str, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The sentences of the claim's pieces as raw offsets, surrounding blanks left out."""
+    """The sentences of the claim's pieces as raw offsets, without the blanks and
+    quotation marks around them (an opening mark, a closing mark and its comma)."""
     found: list[tuple[int, int]] = []
     for lo, hi in pieces:
         for m in _SENTENCE.finditer(text, lo, hi):
             a, b = m.start(), m.end()
             while a < b and not text[a].isalnum():
                 a += 1
-            while b > a and text[b - 1].isspace():
+            while b > a and (text[b - 1].isspace() or text[b - 1] in _TRAILING):
                 b -= 1
             if b > a:
                 found.append((a, b))

@@ -16,10 +16,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from claimstance.detect.cues import ALL_VERB_FORMS, words
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex
 from claimstance.schemas.models import Span, Target, TargetKind
-from claimstance.text.normalize import target_key
+from claimstance.text.normalize import find_phrase, target_key
 
 #: At most this many targets per claim; the article's list shows at most MAX_LISTED
 #: besides those some claim was judged toward.
@@ -37,6 +38,9 @@ _KINDS: dict[str, TargetKind] = {
 }
 _WORD = re.compile(r"\w+")
 _DEMONYM_ENDINGS = ("ese", "ian", "ish", "ean", "can", "ch")
+_NEXT_WORD = re.compile(r" (\w+)")
+#: Verbs the reporting-verb table does not hold: after these a capitalised word is a noun.
+_AUXILIARIES = frozenset(words("is was has had will would can could does did says"))
 
 
 @dataclass
@@ -82,12 +86,13 @@ def find_entities(text: str, doc: Doc | None = None) -> list[Entity]:
     """The article's named entities, most salient first."""
     doc = doc or Doc(text)
     index = NameIndex(doc, quoted=True)
-    headline_end = doc.paragraphs[0][1] if doc.paragraphs else 0
-    lead_end = doc.paragraphs[1][1] if len(doc.paragraphs) > 1 else headline_end
+    # A text of one paragraph has no headline; otherwise the first paragraph is one.
+    headline_end = doc.paragraphs[0][1] if len(doc.paragraphs) > 1 else 0
+    lead_end = doc.paragraphs[1][1] if len(doc.paragraphs) > 1 else len(text)
     entities: dict[str, Entity] = {}
     headline: list[Mention] = []
     for mention in index.mentions:
-        if not _is_entity(mention, doc):
+        if not _is_entity(mention, doc, index):
             continue
         if mention.start < headline_end or doc.in_layout(mention.start):
             headline.append(mention)  # title case names everything: only known entities
@@ -133,31 +138,34 @@ def _add(entities: dict[str, Entity], index: NameIndex, mention: Mention, *, cre
     entity.aliases[mention.name] = None
 
 
-def _is_entity(mention: Mention, doc: Doc) -> bool:
+def _is_entity(mention: Mention, doc: Doc, index: NameIndex) -> bool:
     """A name that can be a target: not a pronoun or unnamed source, not a dateline or
-    agency tag in capitals ("SHANGHAI", "REUTERS"), not a nationality used as an
-    adjective ("Chinese companies")."""
+    agency tag in capitals at a line's start or in brackets ("SHANGHAI", "(REUTERS)"),
+    not a nationality used as an adjective ("Chinese firms", "US-China ties"; "Hatch
+    said" is a name: a verb follows)."""
     name = mention.name
     if mention.kind in ("anonymous", "pronoun") or not _WORD.search(name):
         return False
     letters = name.replace(" ", "").replace(".", "")
     if letters.isupper() and len(letters) > 4:
-        return False
-    last = name.split()[-1]
-    if last.endswith(_DEMONYM_ENDINGS) or "-" in last:  # "Chinese firms", "US-China ties"
-        after = doc.text[mention.end : mention.end + 2]
-        return not (after[:1] == " " and after[1:].islower())
+        before = doc.text[max(0, mention.start - 1) : mention.start]
+        if before in ("", "\n", "("):
+            return False
+    if " " in name or index.is_person(mention):
+        return True
+    if name.endswith(_DEMONYM_ENDINGS) or "-" in name:
+        following = _NEXT_WORD.match(doc.text, mention.end)
+        if following and following.group(1).islower():
+            return following.group(1) in ALL_VERB_FORMS or following.group(1) in _AUXILIARIES
     return True
 
 
 def _located(text: str, entity: Entity) -> list[tuple[int, int]]:
     """The entity's mentions whose offsets hold the alias exactly (titles were split off
     the front of a mention, so its surface name ends where the mention ends)."""
-    found = []
-    for a, b in entity.mentions:
-        if a >= 0 and text[a:b] in entity.aliases:
-            found.append((a, b))
-    return sorted(set(found))
+    found = sorted({(a, b) for a, b in entity.mentions if a >= 0 and text[a:b] in entity.aliases})
+    entity.aliases = {text[a:b]: None for a, b in found}
+    return found
 
 
 def claim_targets(
@@ -174,19 +182,10 @@ def claim_targets(
 
 
 def given_target(text: str, name: str) -> Target:
-    """A requested target, with wherever the article names it (case and dashes folded)."""
-    key = target_key(name)
-    mentions = []
-    if key:
-        folded = target_key(text) if len(text) < 2_000_000 else ""
-        # Positions in the folded text only match the raw text when folding kept its
-        # length; otherwise the target is reported without mentions.
-        if len(folded) == len(text):
-            start = folded.find(key)
-            while start >= 0:
-                end = start + len(key)
-                mentions.append(
-                    Span(text=text[start:end], start=start, end=end, alignment="normalized")
-                )
-                start = folded.find(key, end)
+    """A requested target, with wherever the article names it as whole words (case,
+    quotes, dashes and spacing folded)."""
+    mentions = [
+        Span(text=text[a:b], start=a, end=b, alignment="normalized")
+        for a, b in find_phrase(text, name)
+    ]
     return Target(name=name, kind="given", mentions=mentions)

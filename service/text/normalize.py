@@ -76,6 +76,24 @@ def norm_needle(needle: str) -> str:
     return _normalize(needle)[0].strip()
 
 
+def fold_marks(text: str) -> str:
+    """Curly and other quotation marks as ``"`` and ``'``, dashes as ``-``: one character
+    for one, so offsets are unchanged (ASCII-minded tools read "doesn’t" as "doesn't")."""
+    return _FOLDABLE.sub(lambda m: _FOLD[m.group()], text)
+
+
+def find_phrase(text: str, phrase: str) -> list[tuple[int, int]]:
+    """Raw offsets of every occurrence of ``phrase`` as whole words, with quotes, dashes,
+    whitespace runs and case folded on both sides ("US–China  Cooperation" finds
+    "us-china cooperation"; "US" is not found in "because")."""
+    needle = norm_needle(phrase)
+    if not re.search(r"\w", needle):
+        return []
+    norm, index = normalized_text(text)
+    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", re.IGNORECASE)
+    return [(index[m.start()], index[m.end() - 1] + 1) for m in pattern.finditer(norm)]
+
+
 def target_key(target: str) -> str:
     """What makes two stance targets the same: Unicode compatibility form, quotes, dashes,
     whitespace and case folded ("US–China  Cooperation" is "us-china cooperation")."""
@@ -83,12 +101,12 @@ def target_key(target: str) -> str:
 
 
 def unique_targets(targets: Iterable[str]) -> list[str]:
-    """Requested targets without blanks and without repeats (by :func:`target_key`),
-    each in the caller's first spelling, whitespace collapsed."""
+    """Requested targets without blanks, bare punctuation and repeats (by
+    :func:`target_key`), each in the caller's first spelling, whitespace collapsed."""
     seen: dict[str, str] = {}
     for target in targets:
         key = target_key(target)
-        if key and key not in seen:
+        if re.search(r"\w", key) and key not in seen:
             seen[key] = " ".join(target.split())
     return list(seen.values())
 
@@ -100,6 +118,8 @@ __all__ = [
     "INVISIBLE",
     "QUOTES",
     "SINGLE_QUOTES",
+    "find_phrase",
+    "fold_marks",
     "norm_needle",
     "normalize",
     "normalized_text",

@@ -109,3 +109,12 @@ def test_the_shared_basil_dev_split_reads_completely() -> None:
     spans = [s for d in docs for s in d.spans]
     assert len(spans) >= 280 and sum(d.unlocated for d in docs) == 0
     assert {s.label for s in spans} == {"favor", "against"}
+
+
+def test_speakers_match_by_name_not_by_a_shared_last_word() -> None:
+    from claimstance.evaluation.stance_score import same_speaker
+
+    assert same_speaker("Romney", "Mitt Romney")
+    assert same_speaker("Missouri Rep Todd Akin", "Todd Akin")
+    assert not same_speaker("Romney campaign", "Obama campaign")
+    assert not same_speaker("John Smith", "Will Smith")

@@ -54,3 +54,27 @@ def test_no_log_probabilities_is_none_not_a_made_up_number(
     fake = FakeLLM(lambda body: {"probabilities": None})
     assert classify(make_settings(), fake, "Stance toward X:").probabilities is None
     assert classify(make_settings(), fake, [{"role": "user", "content": "?"}]).probabilities is None
+
+
+def test_llama_cpp_s_own_logprob_layout_and_a_lone_token_are_read_right() -> None:
+    from types import SimpleNamespace
+
+    from claimstance.llm.client import first_token_mass
+
+    # llama.cpp's server writes the completions endpoint's logprobs like chat's, as dicts.
+    content = [
+        {
+            "token": " negative",
+            "logprob": -0.2,
+            "top_logprobs": [
+                {"token": " negative", "logprob": -0.2},
+                {"token": " positive", "logprob": -2.0},
+            ],
+        }
+    ]
+    response = SimpleNamespace(choices=[{"logprobs": {"content": content}}])
+    mass = first_token_mass(response, WORDS)
+    assert mass is not None and mass["negative"] > mass["positive"] > 0
+    # Only the chosen token, no alternatives: that says nothing of the other answers.
+    lone = SimpleNamespace(choices=[{"logprobs": {"content": [{"token": "neg", "logprob": -0.1}]}}])
+    assert first_token_mass(lone, WORDS) is None

@@ -41,3 +41,18 @@ def test_target_keys_fold_dashes_case_and_whitespace() -> None:
         "US–China cooperation",
         "Obama",
     ]
+
+
+def test_another_person_with_the_same_surname_is_not_the_entity() -> None:
+    entities = find_entities(TEXT)
+    assert entity_for("Michelle Obama", entities) is None
+
+
+def test_a_second_stance_toward_the_same_entity_is_dropped() -> None:
+    stances = [
+        Stance(target="Obama", label="favor"),
+        Stance(target="Barack Obama", label="against"),
+    ]
+    kept, warnings = canonical_stances(TEXT, stances, find_entities(TEXT))
+    assert [(s.target, s.label) for s in kept] == [("Barack Obama", "favor")]
+    assert [w.code for w in warnings] == ["stance_target_repeated"]

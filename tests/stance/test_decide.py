@@ -56,3 +56,9 @@ def test_the_lexicon_reads_the_sentences_that_name_the_target() -> None:
     toward_jones = score_claim(text, [(0, end)], [(jones, jones + 5)])
     assert toward_smith.compound > 0.5 > 0 > toward_jones.compound
     assert text[toward_jones.start : toward_jones.end].startswith("Jones is a disgrace")
+
+
+def test_curly_apostrophes_do_not_hide_a_negation_from_the_lexicon() -> None:
+    curly = score_claim("He doesn’t deserve praise.", [(0, 26)])
+    straight = score_claim("He doesn't deserve praise.", [(0, 26)])
+    assert curly.compound == straight.compound < 0

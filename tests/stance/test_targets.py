@@ -48,3 +48,25 @@ def test_a_requested_target_is_found_whatever_its_case_and_dashes() -> None:
     assert target.kind == "given"
     assert [m.text for m in target.mentions] == ["us-china cooperation", "US–China Cooperation"]
     assert all(text[m.start : m.end] == m.text for m in target.mentions)
+
+
+def test_a_requested_target_is_found_across_paragraphs_as_whole_words_only() -> None:
+    text = "Head\n\nObama spoke because the US asked.\n\nThe U.S. and Obama."
+    assert [m.text for m in given_target(text, "Obama").mentions] == ["Obama", "Obama"]
+    assert [m.text for m in given_target(text, "US").mentions] == ["US"]  # not in "because"
+    assert given_target(text, "—").mentions == []
+
+
+def test_odd_names_are_read_without_crashing_and_surnames_after_verbs_are_kept() -> None:
+    assert find_entities("Headline\n\n“Neither do I.” Graham asked.") is not None
+    text = (
+        "Headline\n\nSenator Orrin Hatch criticised the bill. Hatch said it was bad. The NAACP "
+        "said no. NAACP leaders met. Chinese firms rose."
+    )
+    names = {e.name for e in find_entities(text)}
+    assert {"Orrin Hatch", "NAACP"} <= names and "Chinese" not in names
+
+
+def test_a_text_of_one_paragraph_has_no_headline_to_skip() -> None:
+    text = "President Barack Obama defended the plan. Senator Mitch McConnell disagreed with Obama."
+    assert [e.name for e in find_entities(text)][:2] == ["Barack Obama", "Mitch McConnell"]
