@@ -59,7 +59,7 @@ async def collect(gold: Path, settings: Settings) -> list[Row]:
                 entity = entity_for(span.target, entities)
                 mentions = entity.named_in(best.pieces) if entity else []
                 scored, mass, _ = await read_evidence(
-                    doc.text, best, span.target, mentions, context, "model"
+                    doc.text, best, span.target, mentions, context, "combined", always_ask=True
                 )
                 odds = model_log_odds(mass) if mass else 0.0
                 rows.append((scored.compound, odds, int(span.label == "favor")))

@@ -84,11 +84,15 @@ async def read_evidence(
     mentions: Sequence[tuple[int, int]],
     context: RunContext,
     method: str,
+    *,
+    always_ask: bool = False,
 ) -> tuple[Scored, dict[str, float] | None, Usage]:
     """The lexicon's score of the claim toward ``target`` and, when ``method`` asks for
-    it, the model's answer-word mass (None: not asked, or no log-probabilities)."""
+    it, the model's answer-word mass (None: not asked, or no log-probabilities).
+    ``always_ask``: ask the model even where the method would not (for fitting)."""
     scored = score_claim(text, claim.pieces, mentions)
-    if method == "lexicon" or (method == "combined" and abs(scored.compound) < NO_EVIDENCE):
+    skip = method == "lexicon" or (method == "combined" and abs(scored.compound) < NO_EVIDENCE)
+    if skip and not always_ask:
         return scored, None, Usage(cache_hit=True)
     prompt = load_prompt(PROMPT_NAME)
     speaker = claim.speaker if claim.speaker != "unknown" else "Someone"

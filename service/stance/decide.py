@@ -44,12 +44,12 @@ ANSWER_WORDS: dict[str, StanceLabel] = {
 WORDS = tuple(ANSWER_WORDS)
 #: Lexicon alone: the favor threshold and confidence slope (basil-dev, see fit_stance).
 CROSSOVER = 0.65
-SLOPE = 1.91
+SLOPE = 2.05
 NO_EVIDENCE = 0.05
 #: Combined: P(favor) = sigmoid(BIAS + LEXICON_WEIGHT * score + MODEL_WEIGHT * log-odds).
-BIAS = -0.754
-LEXICON_WEIGHT = 1.829
-MODEL_WEIGHT = 1.140
+BIAS = -0.496
+LEXICON_WEIGHT = 1.916
+MODEL_WEIGHT = 0.923
 #: Log-odds are read with this floor, so an answer word outside the top alternatives
 #: counts as rare, not impossible.
 FLOOR = 1e-4
