@@ -44,6 +44,20 @@ class Article(_Model):
     url: str | None = None
     published: date | datetime | None = None
 
+    @field_validator("id", "text", "title", "source", "url")
+    @classmethod
+    def _unicode_text(cls, value: str | None) -> str | None:
+        """A lone surrogate ("\\ud800" in JSON) is not text: no output could carry it."""
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise ValueError(
+                    f"contains a lone surrogate (U+{ord(value[e.start]):04X}) at character "
+                    f"{e.start}: not Unicode text"
+                ) from None
+        return value
+
     @model_validator(mode="after")
     def _default_id(self) -> Article:
         if not self.id:

@@ -11,6 +11,7 @@ from typing import Annotated, Optional, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from claimstance.batch.job import BatchRequest, execute
 from claimstance.config import Settings
@@ -59,8 +60,21 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor writ
 CacheDir = Annotated[Optional[Path], typer.Option(help="Response cache directory.")]  # noqa: UP045
 
 
-def _fail(error: ClaimstanceError) -> None:
-    err.print(f"[red]error[/red] ({error.code}): {error}")
+#: One line per failure on the terminal; the whole message is in the error's JSON record.
+SHORT_MESSAGE = 300
+
+
+def _fail(error: ClaimstanceError, article_id: str | None = None) -> None:
+    """One line: ``error (code) article: message``, the message cut to one short line."""
+    message = " ".join(str(error).split())
+    if len(message) > SHORT_MESSAGE:
+        message = message[: SHORT_MESSAGE - 1] + "…"
+    where = f" {article_id}" if article_id else ""
+    err.print(
+        f"[red]error[/red] ({error.code}){escape(where)}: {escape(message)}",
+        highlight=False,
+        soft_wrap=True,  # one line per failure, whatever the terminal width
+    )
 
 
 def make_settings(
@@ -137,7 +151,7 @@ async def _extract_one(
     try:
         extraction = await extractor.aextract(article, targets=targets)
     except ClaimstanceError as e:
-        _fail(InputError(str(e), source=article.id) if isinstance(e, InputError) else e)
+        _fail(e, None if isinstance(e, InputError) and e.source == article.id else article.id)
         return False
     sink.write(extraction.model_dump_json() + "\n")
     sink.flush()

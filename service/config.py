@@ -152,4 +152,5 @@ class Settings(BaseModel):
         if self.base_url is None:
             return "https://api.openai.com/v1"
         parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://{parts.netloc}{parts.path}"
+        host = parts.netloc.rpartition("@")[2]  # never the credentials of a URL
+        return f"{parts.scheme}://{host}{parts.path}"

@@ -20,9 +20,32 @@ Private exceptions that only steer control flow inside one module (``_Died``,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from claimstance.schemas.models import Usage
+
+#: What must never be written out: API keys ("sk-…", "Bearer …", "api_key=…") and the
+#: credentials of a URL ("http://user:secret@host").
+_SECRETS = (
+    (re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-*]{6,}"), r"\1-[redacted]"),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._\-~+/=]{8,}"), r"\1 [redacted]"),
+    (
+        re.compile(
+            r"(?i)\b(api[_-]?key|token|password|secret)([\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]{6,}"
+        ),
+        r"\1\2[redacted]",
+    ),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s:@]+:[^/\s@]+@"), r"\1[redacted]@"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with API keys and URL credentials replaced by ``[redacted]``."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
 
 #: Exit codes of the command line: every article done; some article failed (see
 #: errors.jsonl); unusable settings (a ConfigError) or a job started with other parameters;
@@ -35,10 +58,14 @@ EXIT_INTERRUPTED = 130
 
 
 class ClaimstanceError(Exception):
-    """Base of every error claimstance raises deliberately."""
+    """Base of every error claimstance raises deliberately. Its message is redacted
+    (:func:`redact`) as it is made: an endpoint that echoes a key never leaks it."""
 
     #: Short machine-readable name, stable across releases (used in batch error logs).
     code = "error"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": type(self).__name__, "code": self.code, "message": str(self)}

@@ -92,7 +92,9 @@ def test_bad_inputs_fail_alone_with_exit_code_1(fake_endpoint: FakeLLM, tmp_path
 def test_provider_failure_is_reported_per_article(tmp_path: Path) -> None:
     with respx.mock() as router:
         router.post(f"{BASE_URL}/chat/completions").mock(
-            return_value=httpx.Response(401, json={"error": {"message": "invalid key"}})
+            return_value=httpx.Response(
+                401, json={"error": {"message": "Incorrect API key provided: sk-test-LEAKED12345"}}
+            )
         )
         result = invoke(
             [
@@ -105,6 +107,10 @@ def test_provider_failure_is_reported_per_article(tmp_path: Path) -> None:
         )
     assert result.exit_code == 1
     assert "401" in result.output
+    # One line naming the article, and the key the endpoint echoed is not repeated.
+    [line] = [ln for ln in result.output.splitlines() if ln.startswith("error")]
+    assert "000_432c437322a1c691" in line
+    assert "LEAKED12345" not in result.output and "sk-[redacted]" in line
 
 
 def test_schema_command_writes_files(tmp_path: Path) -> None:

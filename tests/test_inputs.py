@@ -88,3 +88,15 @@ def test_empty_text_through_the_api() -> None:
 
 def test_default_id_is_a_stable_hash() -> None:
     assert Article(text="abc").id == Article(text="abc").id != Article(text="abd").id
+
+
+def test_a_lone_surrogate_in_a_jsonl_record_is_that_line_s_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        '{"id": "p\\ud800", "text": "A said B."}\n{"id": "ok", "text": "C said D."}\n',
+        encoding="utf-8",
+    )
+    first, second = list(read_articles([str(path)]))
+    assert isinstance(first, InputError) and "lone surrogate" in str(first)
+    assert first.source is not None and first.source.endswith(":1")
+    assert not isinstance(second, InputError) and second.id == "ok"

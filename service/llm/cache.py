@@ -4,12 +4,20 @@ The key hashes the model, the endpoint family (not a local server's random port)
 prompt name and version, the response schema, the strategy, the stance targets, the
 sampling parameters and the exact messages (which contain the article text). Changing
 any of them misses the cache; repeating a run makes no HTTP calls at all.
+
+The cache is an optimisation, never a source of failure: a corrupt database is moved
+aside and a new one started; an entry that cannot be read, or that its caller finds
+invalid, is a miss and is replaced; a failed write is skipped. Each is logged once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import pickle
+import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,9 @@ from claimstance.errors import ConfigError
 from claimstance.schemas.models import Usage
 
 CACHE_FORMAT = 1
+log = logging.getLogger("claimstance.cache")
+#: What reading a damaged entry or database raises inside diskcache.
+_DAMAGE = (sqlite3.Error, OSError, UnicodeError, ValueError, EOFError, pickle.UnpicklingError)
 
 
 def schema_fingerprint(schema: dict[str, Any]) -> str:
@@ -63,11 +74,31 @@ class ResponseCache:
 
     def __init__(self, directory: Path | None) -> None:
         self._cache: diskcache.Cache | None = None
+        self._warned: set[str] = set()
         if directory is not None:
+            if directory.exists() and not directory.is_dir():
+                raise ConfigError(f"cache directory {directory} is a file (CLAIMSTANCE_CACHE_DIR)")
             try:
-                self._cache = diskcache.Cache(str(directory), size_limit=2**33)
+                self._cache = self._open(directory)
             except OSError as e:
                 raise ConfigError(f"cannot open cache directory {directory}: {e}") from e
+
+    def _open(self, directory: Path) -> diskcache.Cache:
+        try:
+            return diskcache.Cache(str(directory), size_limit=2**33)
+        except sqlite3.DatabaseError as e:
+            damaged = directory / "cache.db"
+            aside = damaged.with_name(f"cache.db.corrupt-{int(time.time())}")
+            if not damaged.exists():
+                raise ConfigError(f"cannot open cache directory {directory}: {e}") from e
+            damaged.replace(aside)
+            self._warn("database", f"the cache database was damaged ({e}); moved to {aside.name}")
+            return diskcache.Cache(str(directory), size_limit=2**33)
+
+    def _warn(self, kind: str, message: str) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            log.warning("claimstance cache: %s", message)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ResponseCache:
@@ -76,24 +107,39 @@ class ResponseCache:
     def get(self, key: str) -> str | None:
         if self._cache is None:
             return None
-        value = self._cache.get(key)
+        try:
+            value = self._cache.get(key)
+        except _DAMAGE as e:
+            self._warn("read", f"an entry could not be read ({type(e).__name__}); asking again")
+            return None
         return value if isinstance(value, str) else None
 
     def set(self, key: str, value: str) -> None:
-        if self._cache is not None:
+        if self._cache is None:
+            return
+        try:
             self._cache.set(key, value)
+        except _DAMAGE as e:
+            self._warn("write", f"an answer could not be stored ({e}); going on without it")
 
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
 
     async def get_or_compute(
-        self, key: str, compute: Callable[[], Awaitable[tuple[str, Usage]]]
+        self,
+        key: str,
+        compute: Callable[[], Awaitable[tuple[str, Usage]]],
+        *,
+        valid: Callable[[str], bool] | None = None,
     ) -> tuple[str, Usage]:
-        """The cached answer with a cache-hit usage, or a fresh one that is then stored."""
+        """The cached answer with a cache-hit usage, or a fresh one that is then stored.
+        ``valid``: whether a cached answer is usable; one that is not is replaced."""
         cached = self.get(key)
         if cached is not None:
-            return cached, Usage(cache_hit=True, cached_calls=1)
+            if valid is None or valid(cached):
+                return cached, Usage(cache_hit=True, cached_calls=1)
+            self._warn("invalid", "a cached answer was not valid; asking again")
         raw, usage = await compute()
         self.set(key, raw)
         return raw, usage

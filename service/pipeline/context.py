@@ -123,8 +123,15 @@ class RunContext:
                 return rescued, e.usage or Usage()
             return result.raw, result.usage
 
+        def valid(raw: str) -> bool:
+            try:
+                response_model.model_validate_json(raw, context={"lenient": True})
+            except ValueError:  # pydantic's ValidationError is one
+                return False
+            return True
+
         async with self.limiter:
-            raw, usage = await self.cache.get_or_compute(key, compute)
+            raw, usage = await self.cache.get_or_compute(key, compute, valid=valid)
         return response_model.model_validate_json(raw, context={"lenient": True}), usage
 
     async def ask_words(
@@ -153,8 +160,14 @@ class RunContext:
             result = await (await self.llm()).classify(request, words, top=TOP_ALTERNATIVES)
             return json.dumps({"probabilities": result.probabilities}), result.usage
 
+        def valid(raw: str) -> bool:
+            try:
+                return isinstance(json.loads(raw), dict)
+            except ValueError:
+                return False
+
         async with self.limiter:
-            raw, usage = await self.cache.get_or_compute(key, compute)
+            raw, usage = await self.cache.get_or_compute(key, compute, valid=valid)
         found = json.loads(raw).get("probabilities")
         if not isinstance(found, dict):
             return None, usage

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 
+from pydantic import ValidationError
+
 from claimstance.config import Settings
 from claimstance.errors import ConfigError, InputError
 from claimstance.pipeline.article import StrategyResult, run_article
@@ -34,11 +36,47 @@ RUNNERS: dict[Strategy, tuple[StrategyRunner, tuple[str, ...]]] = {
 }
 
 
+#: A requested stance target longer than this is a mistake (a paragraph passed as a target).
+MAX_TARGET_CHARS = 200
+
+
 def as_article(article_or_text: Article | str) -> Article:
-    article = Article(text=article_or_text) if isinstance(article_or_text, str) else article_or_text
+    """The caller's article, or an InputError saying what is wrong with it."""
+    if isinstance(article_or_text, Article):
+        article = article_or_text
+    elif isinstance(article_or_text, str):
+        try:
+            article = Article(text=article_or_text)
+        except ValidationError as e:
+            message = e.errors()[0]["msg"].removeprefix("Value error, ")
+            raise InputError(f"invalid article text: {message}", source="<text>") from None
+    else:
+        kind = type(article_or_text).__name__
+        hint = " (decode bytes to str first)" if isinstance(article_or_text, bytes) else ""
+        raise InputError(f"expected an Article or a str, got {kind}{hint}", source="<input>")
     if not article.text.strip():
         raise InputError("the article text is empty", source=article.id)
     return article
+
+
+def as_targets(targets: Sequence[str] | str | None, *, source: str) -> list[str]:
+    """Requested targets, normalised: one string is one target (not its characters), repeats
+    and blanks go (``text.normalize.unique_targets``); anything else is an InputError."""
+    if targets is None:
+        return []
+    if isinstance(targets, str):
+        targets = [targets]
+    for target in targets:
+        if not isinstance(target, str):
+            kind = type(target).__name__
+            raise InputError(f"each target must be a str, got {kind}", source=source)
+        if len(target) > MAX_TARGET_CHARS:
+            raise InputError(
+                f"a target of {len(target):,} characters (at most {MAX_TARGET_CHARS}): pass "
+                "a name or a short phrase",
+                source=source,
+            )
+    return unique_targets(targets)
 
 
 class Extractor:
@@ -64,10 +102,10 @@ class Extractor:
         return ",".join(load_prompt(name).ref for name in names)
 
     async def aextract(
-        self, article_or_text: Article | str, *, targets: Sequence[str] | None = None
+        self, article_or_text: Article | str, *, targets: Sequence[str] | str | None = None
     ) -> Extraction:
         article = as_article(article_or_text)
-        wanted = unique_targets(targets or [])
+        wanted = as_targets(targets, source=article.id)
         runner, _ = RUNNERS[self.strategy]
         result = await runner(article, wanted, self.context)
         return build_extraction(
@@ -83,7 +121,7 @@ class Extractor:
         )
 
     def extract(
-        self, article_or_text: Article | str, *, targets: Sequence[str] | None = None
+        self, article_or_text: Article | str, *, targets: Sequence[str] | str | None = None
     ) -> Extraction:
         """Synchronous form; runs on this Extractor's private event loop."""
         try:
@@ -144,7 +182,7 @@ def _close_shared() -> None:
 def extract(
     article_or_text: Article | str,
     *,
-    targets: Sequence[str] | None = None,
+    targets: Sequence[str] | str | None = None,
     settings: Settings | None = None,
 ) -> Extraction:
     """Claims, speakers and stances of one article (text or ``Article``)."""
@@ -154,7 +192,7 @@ def extract(
 async def aextract(
     article_or_text: Article | str,
     *,
-    targets: Sequence[str] | None = None,
+    targets: Sequence[str] | str | None = None,
     settings: Settings | None = None,
 ) -> Extraction:
     """Async form of :func:`extract`."""
