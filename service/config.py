@@ -55,6 +55,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "auto, model, combined or lexicon (auto: combined for the embedded default model; "
         "combined needs a /v1/completions endpoint).",
     ),
+    "CLAIMSTANCE_MAX_ARTICLE_CHARS": (
+        "max_article_chars",
+        "Longer articles are refused (an InputError) instead of costing hundreds of calls.",
+    ),
     "CLAIMSTANCE_N_CTX": ("n_ctx", "Embedded model: context window in tokens."),
     "CLAIMSTANCE_N_THREADS": ("n_threads", "Embedded model: CPU threads (default: all cores)."),
 }
@@ -83,6 +87,7 @@ class Settings(BaseModel):
     fuzzy_threshold: float = Field(0.9, gt=0.5, le=1.0)
     concurrency: int = Field(4, ge=1, le=256)
     stance_method: Literal["auto", "model", "combined", "lexicon"] = "auto"
+    max_article_chars: int = Field(1_000_000, ge=1)
     n_ctx: int = Field(4096, ge=512)
     n_threads: int | None = Field(None, ge=1)
 

@@ -21,7 +21,12 @@ from pydantic import BaseModel
 
 from claimstance.config import Settings
 from claimstance.errors import ExtractionError, ProviderError
-from claimstance.llm.transport import Sleep, transport_retrying, vendor_errors
+from claimstance.llm.transport import (
+    Sleep,
+    request_deadline,
+    transport_retrying,
+    vendor_errors,
+)
 from claimstance.schemas.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
@@ -194,27 +199,26 @@ class LLMClient:
                 counter.calls += 1
                 with vendor_errors(retry_5xx=self._retry_5xx):
                     response: Any
-                    if isinstance(request, str):
-                        response = await self._client.completions.create(
-                            prompt=request,
-                            model=self.model,
-                            temperature=0.0,
-                            max_tokens=1,
-                            logprobs=top,
-                        )
-                    else:
-                        response = await self._client.chat.completions.create(
-                            messages=request,  # type: ignore[arg-type]
-                            model=self.model,
-                            temperature=0.0,
-                            max_tokens=1,
-                            logprobs=True,
-                            top_logprobs=top,
-                        )
+                    async with request_deadline(self.settings.timeout):
+                        response = await self._send_classify(request, top)
         if response.usage is not None:
             counter.prompt_tokens += response.usage.prompt_tokens or 0
             counter.completion_tokens += response.usage.completion_tokens or 0
         return LabelResult(probabilities=first_token_mass(response, words), usage=counter.usage())
+
+    async def _send_classify(self, request: list[Message] | str, top: int) -> Any:
+        if isinstance(request, str):
+            return await self._client.completions.create(
+                prompt=request, model=self.model, temperature=0.0, max_tokens=1, logprobs=top
+            )
+        return await self._client.chat.completions.create(
+            messages=request,  # type: ignore[arg-type]
+            model=self.model,
+            temperature=0.0,
+            max_tokens=1,
+            logprobs=True,
+            top_logprobs=top,
+        )
 
     async def structured(
         self,
@@ -234,7 +238,8 @@ class LLMClient:
                         counter.retries += 1
                     counter.calls += 1
                     with vendor_errors(retry_5xx=self._retry_5xx):
-                        response = await self._client.chat.completions.create(*args, **kwargs)
+                        async with request_deadline(self.settings.timeout):
+                            response = await self._client.chat.completions.create(*args, **kwargs)
             counter.responses += 1
             if response.usage is not None:
                 counter.prompt_tokens += response.usage.prompt_tokens or 0

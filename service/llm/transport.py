@@ -4,13 +4,20 @@ boundary where SDK and httpx exceptions become :class:`claimstance.errors.Provid
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import openai
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+)
 
 from claimstance.config import Settings
 from claimstance.errors import ProviderError
@@ -19,6 +26,22 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER = 120.0
+#: One request, its retries and their waits included, ends within this many timeouts.
+_TOTAL_TIMEOUTS = 3
+
+
+@contextlib.asynccontextmanager
+async def request_deadline(seconds: float) -> AsyncIterator[None]:
+    """Bound one HTTP request as a whole. httpx's timeout is per read, so a server that
+    drips one byte a second could hold a request for ever; this is the request's deadline."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError as e:
+        raise ProviderError(
+            f"the LLM endpoint did not finish answering within {seconds:g} s (CLAIMSTANCE_TIMEOUT)",
+            retryable=True,
+        ) from e
 
 
 @contextlib.contextmanager
@@ -109,9 +132,12 @@ def _is_retryable(error: BaseException) -> bool:
 
 
 def transport_retrying(settings: Settings, sleep: Sleep) -> AsyncRetrying:
-    """The one transport retry policy: retryable ProviderErrors, Retry-After honoured."""
+    """The one transport retry policy: retryable ProviderErrors, Retry-After honoured (up
+    to 120 s a wait), and no retry once :data:`_TOTAL_TIMEOUTS` timeouts have passed since
+    the first attempt, so a request with its retries is bounded in time."""
+    total = settings.timeout * _TOTAL_TIMEOUTS
     return AsyncRetrying(
-        stop=stop_after_attempt(settings.transport_retries + 1),
+        stop=stop_after_attempt(settings.transport_retries + 1) | stop_after_delay(total),
         wait=_transport_wait,
         retry=retry_if_exception(_is_retryable),
         sleep=sleep,

@@ -108,7 +108,7 @@ async def run_article(
         messages = chunk_messages(article, targets, window, part, len(ranges))
         token = DRAFT_CHECK.set(draft_check(text, window, targets, settings.fuzzy_threshold))
         try:
-            draft, usage = await context.ask(
+            draft, usage, degraded = await context.ask(
                 ArticleDraft,
                 prompt,
                 messages,
@@ -118,7 +118,18 @@ async def run_article(
             )
         finally:
             DRAFT_CHECK.reset(token)
-        return ground_draft(draft, text, window, settings.fuzzy_threshold, usage)
+        result = ground_draft(draft, text, window, settings.fuzzy_threshold, usage)
+        if degraded is not None:
+            result.warnings.append(
+                ExtractionWarning(
+                    code="answer_incomplete",
+                    message=f"characters {window[0]}-{window[1]}: the model's answer was "
+                    f"incomplete: {degraded}; its {len(draft.claims)} well-formed claim(s) "
+                    "were kept",
+                    detail={"window": list(window), "reason": degraded},
+                )
+            )
+        return result
 
     outcomes = await asyncio.gather(
         *(one_chunk(i + 1, w) for i, w in enumerate(ranges)), return_exceptions=True
@@ -158,11 +169,11 @@ async def run_article(
     return total
 
 
-def _lenient(error: ExtractionError) -> str | None:
-    """The last answer's well-formed claims, without the grounding check.
-
-    Claims that fail validation, or were cut off by a token limit, are left out here;
-    the ones kept are grounded (or dropped with a warning) like any others.
+def _lenient(error: ExtractionError) -> tuple[str, str | None] | None:
+    """The last answer's well-formed claims, without the grounding check, and why the
+    answer is degraded: cut off by the token limit, or claims that broke the schema. A
+    complete answer whose only fault is an ungrounded quote is not degraded: that quote
+    is dropped with its own warning when the kept claims are grounded like any others.
     """
     from claimstance.llm.client import parse_json_payload  # imports openai (0.5 s): on failure only
 
@@ -176,12 +187,24 @@ def _lenient(error: ExtractionError) -> str | None:
     if not isinstance(raw_claims, list):
         return None
     claims = []
+    broken = 0
     for raw in raw_claims:
         try:
             claims.append(ClaimDraft.model_validate(raw))
         except ValidationError:
-            continue
-    return ArticleDraft.model_construct(claims=claims).model_dump_json()
+            broken += 1
+    try:
+        parse_json_payload(error.last_output)
+        cut = False
+    except ValueError:
+        cut = True
+    reasons = []
+    if cut:
+        reasons.append("the answer was cut off before its end (CLAIMSTANCE_MAX_TOKENS)")
+    if broken:
+        reasons.append(f"{broken} claim(s) did not fit the schema and were left out")
+    answer = ArticleDraft.model_construct(claims=claims).model_dump_json()
+    return answer, "; ".join(reasons) or None
 
 
 def ground_claim(

@@ -27,10 +27,13 @@ if TYPE_CHECKING:  # openai and instructor take half a second to import: only wh
     from claimstance.llm.client import LLMClient
 
 Message = dict[str, str]
+#: The key of a cached answer that a fallback rescued, holding the reason.
+RESCUED = "__claimstance_rescued__"
 #: The alternatives a one-token call asks for; part of the cache key.
 TOP_ALTERNATIVES = 20
 HttpClientFactory = Callable[[], httpx.AsyncClient]
-Fallback = Callable[[ExtractionError], "str | None"]
+#: Turns a failed answer into (usable JSON, why it is degraded or None), or None.
+Fallback = Callable[[ExtractionError], "tuple[str, str | None] | None"]
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -95,11 +98,13 @@ class RunContext:
         targets: Sequence[str] = (),
         max_tokens: int | None = None,
         fallback: Fallback | None = None,
-    ) -> tuple[T, Usage]:
-        """One cached, rate-limited structured call.
+    ) -> tuple[T, Usage, str | None]:
+        """One cached, rate-limited structured call: the answer, its usage, and why it is
+        degraded (None when it is not).
 
-        ``fallback`` may turn an answer that failed validation into a usable one (JSON);
-        what it returns is cached like a valid answer, so repeated runs agree.
+        ``fallback`` may turn an answer that failed validation or was cut off into a usable
+        one (JSON) and say why it is degraded. What it returns is cached with the reason,
+        so a repeated run gives the same answer and the same warning.
         """
         key = cache_key(
             self.settings,
@@ -120,19 +125,30 @@ class RunContext:
                 rescued = fallback(e) if fallback else None
                 if rescued is None:
                     raise
-                return rescued, e.usage or Usage()
+                answer, reason = rescued
+                if reason is None:
+                    return answer, e.usage or Usage()
+                return json.dumps({RESCUED: reason, "answer": answer}), e.usage or Usage()
             return result.raw, result.usage
+
+        def unwrap(raw: str) -> tuple[str, str | None]:
+            if raw.startswith("{" + json.dumps(RESCUED)):
+                wrapper = json.loads(raw)
+                return str(wrapper["answer"]), str(wrapper[RESCUED])
+            return raw, None
 
         def valid(raw: str) -> bool:
             try:
-                response_model.model_validate_json(raw, context={"lenient": True})
-            except ValueError:  # pydantic's ValidationError is one
+                response_model.model_validate_json(unwrap(raw)[0], context={"lenient": True})
+            except (ValueError, KeyError):  # pydantic's ValidationError is a ValueError
                 return False
             return True
 
         async with self.limiter:
             raw, usage = await self.cache.get_or_compute(key, compute, valid=valid)
-        return response_model.model_validate_json(raw, context={"lenient": True}), usage
+        answer, degraded = unwrap(raw)
+        value = response_model.model_validate_json(answer, context={"lenient": True})
+        return value, usage, degraded
 
     async def ask_words(
         self,

@@ -105,6 +105,13 @@ class Extractor:
         self, article_or_text: Article | str, *, targets: Sequence[str] | str | None = None
     ) -> Extraction:
         article = as_article(article_or_text)
+        limit = self.settings.max_article_chars
+        if len(article.text) > limit:
+            raise InputError(
+                f"the article has {len(article.text):,} characters, more than the "
+                f"{limit:,} allowed (CLAIMSTANCE_MAX_ARTICLE_CHARS)",
+                source=article.id,
+            )
         wanted = as_targets(targets, source=article.id)
         runner, _ = RUNNERS[self.strategy]
         result = await runner(article, wanted, self.context)

@@ -268,3 +268,30 @@ def test_free_text_targets_are_canonicalised_and_stated_confidence_is_not_a_prob
     assert stance.evidence is not None and stance.evidence.text == "failed"
     assert "stance_target_not_in_article" in [w.code for w in extraction.warnings]
     assert "Obama" in [t.name for t in extraction.targets]
+
+
+def test_an_answer_cut_off_at_the_token_limit_keeps_its_claims_and_says_so(
+    make_settings: Callable[..., Settings], seed_text: Callable[[str], str]
+) -> None:
+    text = seed_text("003")
+    whole = {
+        "claims": [
+            claim("“We both agree on the need to stabilise our relationship.”", "Antony Blinken")
+        ]
+    }
+
+    def cut_off(request: dict[str, Any]) -> httpx.Response:
+        body = completion(whole, request)
+        call = body["choices"][0]["message"]["tool_calls"][0]["function"]
+        call["arguments"] = call["arguments"][:-2] + ', {"quote": "“Progress is h'
+        body["choices"][0]["finish_reason"] = "length"
+        return httpx.Response(200, json=body)
+
+    extraction = run(make_settings(max_reasks=0), FakeLLM(cut_off), text)
+    assert [c.speaker.name for c in extraction.claims] == ["Antony Blinken"]
+    [warning] = [w for w in extraction.warnings if w.code == "answer_incomplete"]
+    assert "cut off" in warning.message
+    # The rescued answer is cached with its warning: a second run says the same, no calls.
+    again = FakeLLM(cut_off)
+    repeat = run(make_settings(max_reasks=0), again, text)
+    assert again.requests == [] and "answer_incomplete" in [w.code for w in repeat.warnings]

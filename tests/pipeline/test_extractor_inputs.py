@@ -41,3 +41,13 @@ def test_targets_are_normalised_or_refused() -> None:
         as_targets([None], source="a")  # type: ignore[list-item]
     with pytest.raises(InputError, match="10,000 characters"):
         as_targets(["x" * 10_000], source="a")
+
+
+def test_an_article_over_the_size_limit_is_refused_before_any_call(
+    make_settings: Callable[..., Settings],
+) -> None:
+    fake = FakeLLM(lambda body: {"claims": []})
+    extractor = Extractor(make_settings(max_article_chars=100), http_client_factory=fake.client)
+    with extractor, pytest.raises(InputError, match="more than the 100 allowed"):
+        extractor.extract("x said y. " * 20)
+    assert fake.requests == []
