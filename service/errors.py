@@ -88,9 +88,11 @@ class InputError(ClaimstanceError):
 
 
 class ProviderError(ClaimstanceError):
-    """The LLM endpoint failed. ``retryable`` says whether trying later may help."""
+    """The LLM endpoint failed. ``retryable`` says whether trying later may help; ``usage``
+    counts the requests the failed call sent (its retries included), once it is known."""
 
     code = "provider"
+    usage: Usage | None = None
 
     def __init__(
         self,

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from claimstance.batch.manifest import now
-from claimstance.errors import ClaimstanceError, ExtractionError, InputError, InternalError
+from claimstance.errors import (
+    ClaimstanceError,
+    ExtractionError,
+    InputError,
+    InternalError,
+    ProviderError,
+)
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Usage
 
@@ -41,7 +47,7 @@ def error_record(
 
 
 def failure(error: ClaimstanceError, article: Article) -> Outcome:
-    usage = error.usage if isinstance(error, ExtractionError) else None
+    usage = error.usage if isinstance(error, ExtractionError | ProviderError) else None
     record = error_record(error, article_id=article.id, source=article.id, usage=usage)
     return Outcome(dumps(record), True, article.id, usage)
 

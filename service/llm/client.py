@@ -192,15 +192,19 @@ class LLMClient:
         and vLLM accept; OpenAI's legacy completions endpoint allows 5).
         """
         counter = _Counter()
-        async for attempt in transport_retrying(self.settings, self._sleep):
-            with attempt:
-                if attempt.retry_state.attempt_number > 1:
-                    counter.retries += 1
-                counter.calls += 1
-                with vendor_errors(retry_5xx=self._retry_5xx):
-                    response: Any
-                    async with request_deadline(self.settings.timeout):
-                        response = await self._send_classify(request, top)
+        try:
+            async for attempt in transport_retrying(self.settings, self._sleep):
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        counter.retries += 1
+                    counter.calls += 1
+                    with vendor_errors(retry_5xx=self._retry_5xx):
+                        response: Any
+                        async with request_deadline(self.settings.timeout):
+                            response = await self._send_classify(request, top)
+        except ProviderError as e:
+            e.usage = counter.usage()  # every request sent is counted, failed ones too
+            raise
         if response.usage is not None:
             counter.prompt_tokens += response.usage.prompt_tokens or 0
             counter.completion_tokens += response.usage.completion_tokens or 0
@@ -258,11 +262,13 @@ class LLMClient:
                     max_tokens=max_tokens or self.settings.max_tokens,
                     max_retries=reasks,
                 )
-        except ProviderError:
+        except ProviderError as e:
+            e.usage = counter.usage()  # every request sent is counted, failed ones too
             raise
         except instructor.core.exceptions.InstructorRetryException as e:
             cause = e.__cause__
             if isinstance(cause, ProviderError):  # a transport failure, not validation
+                cause.usage = counter.usage()
                 raise cause from cause.__cause__
             raise ExtractionError(
                 f"the model's answer failed validation after {e.n_attempts} attempt(s): "

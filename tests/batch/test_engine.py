@@ -279,8 +279,8 @@ def test_cli_batch_exit_codes_and_summary(tmp_path: Path) -> None:
         assert "3 done (0 cached), 1 failed" in result.output and "$0.0" in result.output
         assert "errors.jsonl" in result.output
         summary = json.loads((out / "summary.json").read_text())
-        # The 401 answer carries no usage: calls count the articles that got answers.
-        assert summary["cost_usd"] > 0 and summary["run"]["calls"] == len(fake.requests) - 1
+        # Every request the endpoint received is counted, the failed article's 401 too.
+        assert summary["cost_usd"] > 0 and summary["run"]["calls"] == len(fake.requests)
         # Another model into the same directory is refused with exit code 2.
         other_args = [("other" if a == "gpt-4o-mini" else a) for a in args]
         other = CliRunner().invoke(app, other_args, env=env)

@@ -1,4 +1,4 @@
-"""A request is bounded as a whole, not per read: a slow drip cannot hold it for ever."""
+"""Failed requests: bounded as a whole in time, and every request sent is counted."""
 
 from __future__ import annotations
 
@@ -42,3 +42,30 @@ def test_a_request_that_never_finishes_ends_at_the_timeout(
     # have passed since the first attempt (a loose bound, not a speed target).
     assert elapsed < 10
     assert 1 <= len(seen) <= 6
+
+
+def test_a_failed_call_counts_every_request_it_sent(make_settings: Callable[..., Settings]) -> None:
+    sent: list[int] = []
+
+    def unavailable(request: httpx.Request) -> httpx.Response:
+        sent.append(1)
+        return httpx.Response(503, json={"error": {"message": "overloaded"}})
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    async def go() -> None:
+        client = LLMClient(
+            make_settings(transport_retries=2),
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(unavailable)),
+            sleep=no_wait,
+        )
+        try:
+            await client.classify("Stance toward X:", ("positive", "negative"))
+        finally:
+            await client.aclose()
+
+    with pytest.raises(ProviderError) as raised:
+        asyncio.run(go())
+    assert raised.value.usage is not None
+    assert (raised.value.usage.calls, raised.value.usage.retries) == (len(sent), 2) == (3, 2)
