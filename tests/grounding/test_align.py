@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimstance.grounding.locate import Alignment, align
+from claimstance.grounding.locate import FUZZY_MAX_LEN, Alignment, align
 from claimstance.grounding.quote_align import QuoteAlignment, align_quote
 from claimstance.schemas.models import Span
 from claimstance.text.normalize import normalize
@@ -395,3 +395,19 @@ def test_every_quotation_in_the_seeds_is_found_with_its_marks(path: Path) -> Non
             check_quote(q, text)
             assert q is not None and q.parts == ()
             assert text[q.extent.start : q.extent.end] == m.group(0)
+
+
+def test_a_long_quote_with_a_slip_is_found_by_its_ends_and_judged_whole() -> None:
+    rng = random.Random(1)
+    words = [
+        "".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 9))) for _ in range(4000)
+    ]
+    text = " ".join(words)
+    quote = " ".join(words[500:3500])
+    slipped = quote.replace(words[1000], words[1000] + "x", 1)
+    assert len(slipped) > FUZZY_MAX_LEN
+    found = align(slipped, text, threshold=0.9)
+    assert found is not None and found.method == "fuzzy"
+    assert text[found.start : found.end] == quote
+    # A long text that is not in the article is not found.
+    assert align(" ".join(reversed(words[500:3500])), text, threshold=0.9) is None
