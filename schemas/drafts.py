@@ -96,6 +96,15 @@ class ArticleDraft(_Draft):
         "reported speech and mixed quotes. Empty if there are none.",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _has_claims(cls, data: Any) -> Any:
+        """An answer with other fields but no ``claims`` list answered another question:
+        re-ask, never read it as "no claims". An empty object is read as no claims."""
+        if isinstance(data, dict) and data and not isinstance(data.get("claims"), list):
+            raise ValueError('the answer must be an object with a "claims" list')
+        return data
+
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> ArticleDraft:
         context: dict[str, Any] = info.context if isinstance(info.context, dict) else {}
