@@ -105,6 +105,15 @@ def _inputs(tmp_path: Path) -> Path:
     return folder
 
 
+def _invoke(args: list[str], env: dict[str, str], answer: Callable[[httpx.Request], Any]) -> Any:
+    """``claimstance ARGS`` with the stub answering every chat completion."""
+    with respx.mock(assert_all_called=False) as router:
+        router.post(f"{BASE_URL}/chat/completions").mock(side_effect=answer)
+        return CliRunner().invoke(
+            app, [*args, "--base-url", BASE_URL], env=env, catch_exceptions=False
+        )
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
     return {
         "OPENAI_API_KEY": "sk-test",
@@ -121,10 +130,8 @@ def test_batch_records_the_fault_under_its_article_and_goes_on(tmp_path: Path, n
     fault, code, warning = FAULTS[name]
     seen: list[dict[str, Any]] = []
     out = tmp_path / "job"
-    args = ["batch", str(_inputs(tmp_path)), "--out", str(out), "--base-url", BASE_URL]
-    with respx.mock(assert_all_called=False) as router:
-        router.post(f"{BASE_URL}/chat/completions").mock(side_effect=_router(fault, seen))
-        result = CliRunner().invoke(app, args, env=_env(tmp_path), catch_exceptions=False)
+    args = ["batch", str(_inputs(tmp_path)), "--out", str(out)]
+    result = _invoke(args, _env(tmp_path), _router(fault, seen))
     done = {r["article_id"]: r for r in iter_jsonl(out / "extractions.jsonl")}
     errors = list(iter_jsonl(out / "errors.jsonl"))
     if code is None:
@@ -154,10 +161,7 @@ def test_a_hanging_endpoint_ends_at_the_timeout_for_that_article_only(tmp_path: 
 
     out = tmp_path / "job"
     env = {**_env(tmp_path), "CLAIMSTANCE_TIMEOUT": "0.5", "CLAIMSTANCE_TRANSPORT_RETRIES": "1"}
-    args = ["batch", str(_inputs(tmp_path)), "--out", str(out), "--base-url", BASE_URL]
-    with respx.mock(assert_all_called=False) as router:
-        router.post(f"{BASE_URL}/chat/completions").mock(side_effect=answer)
-        result = CliRunner().invoke(app, args, env=env, catch_exceptions=False)
+    result = _invoke(["batch", str(_inputs(tmp_path)), "--out", str(out)], env, answer)
     assert result.exit_code == EXIT_FAILED, result.output
     [error] = list(iter_jsonl(out / "errors.jsonl"))
     assert error["article_id"] == "faulty" and error["error"]["code"] == "provider"
@@ -171,10 +175,8 @@ def test_extract_prints_one_line_per_failure_and_writes_the_rest(tmp_path: Path,
     fault, code, _ = FAULTS[name]
     seen: list[dict[str, Any]] = []
     target = tmp_path / "out.jsonl"
-    args = ["extract", str(_inputs(tmp_path)), "-o", str(target), "--base-url", BASE_URL]
-    with respx.mock(assert_all_called=False) as router:
-        router.post(f"{BASE_URL}/chat/completions").mock(side_effect=_router(fault, seen))
-        result = CliRunner().invoke(app, args, env=_env(tmp_path), catch_exceptions=False)
+    args = ["extract", str(_inputs(tmp_path)), "-o", str(target)]
+    result = _invoke(args, _env(tmp_path), _router(fault, seen))
     lines = target.read_text(encoding="utf-8").splitlines()
     if code is None:
         assert result.exit_code == EXIT_OK and len(lines) == 4
