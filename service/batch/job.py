@@ -8,6 +8,10 @@ budget would have been exceeded; 130 interrupted (Ctrl-C). Re-running resumes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +56,25 @@ class BatchRequest:
         self.targets = unique_targets(self.targets)
 
 
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a job the way Ctrl-C does (the event loop's SIGINT handler cancels
+    the run, the records so far are kept, the summary is written, the exit code is 130),
+    instead of killing it mid-write. Only in the main thread, where signals are handled."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def execute(request: BatchRequest, settings: Settings) -> int:
     """Run the batch the request describes; print the summary; return the exit code.
 
@@ -80,7 +103,8 @@ def execute(request: BatchRequest, settings: Settings) -> int:
     )
     extractor = make_extractor(settings, request.concurrency)
     try:
-        summary = asyncio.run(_run(request, extractor, price))
+        with sigterm_as_interrupt():
+            summary = asyncio.run(_run(request, extractor, price))
     except KeyboardInterrupt:
         err.print("interrupted; re-run the same command to resume")
         return EXIT_INTERRUPTED

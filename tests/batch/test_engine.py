@@ -29,6 +29,7 @@ from claimstance.inputs import read_articles
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Extraction
 from tests.support.batch_fakes import TARGET, SlowFake, grounded, make_articles, write_jsonl
+from tests.support.batch_worker import worker_command
 from tests.support.fake_llm import BASE_URL, FakeLLM
 from tests.support.paths import ROOT, SEEDS
 
@@ -130,16 +131,7 @@ def test_kill_9_at_any_point_then_resume_holds_every_article_once(tmp_path: Path
     articles = make_articles(80, seed_dir=SEEDS)
     source = write_jsonl(articles, tmp_path / "in.jsonl")
     out = tmp_path / "job"
-    command = [
-        sys.executable,
-        "-m",
-        "tests.support.batch_worker",
-        str(source),
-        str(out),
-        "0.03",
-        "4",
-    ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command, env = worker_command(source, out)
     progress: list[int] = []
     for extra in (0.0, 0.05, 0.13, 0.21):  # kill at different moments after writing starts
         before = len(lines(out)) if (out / EXTRACTIONS).exists() else 0
@@ -292,3 +284,28 @@ def test_cli_batch_exit_codes_and_summary(tmp_path: Path) -> None:
         budget = CliRunner().invoke(app, fresh, env=env, catch_exceptions=False)
         assert budget.exit_code == 3 and "token budget" in budget.output
         assert len(lines(tmp_path / "job2")) == 1
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path: Path) -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from claimstance.batch.job import sigterm_as_interrupt\n"
+        "async def job():\n"
+        "    print('ready', flush=True)\n"
+        "    try:\n"
+        "        await asyncio.sleep(30)\n"
+        "    except asyncio.CancelledError:\n"
+        "        print('cancelled cleanly', flush=True)\n"
+        "        raise\n"
+        "try:\n"
+        "    with sigterm_as_interrupt():\n"
+        "        asyncio.run(job())\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(130)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and b"cancelled cleanly" in rest
