@@ -9,7 +9,7 @@ import json
 import logging
 import math
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -193,22 +193,28 @@ class LLMClient:
         """
         counter = _Counter()
         try:
-            async for attempt in transport_retrying(self.settings, self._sleep):
-                with attempt:
-                    if attempt.retry_state.attempt_number > 1:
-                        counter.retries += 1
-                    counter.calls += 1
-                    with vendor_errors(retry_5xx=self._retry_5xx):
-                        response: Any
-                        async with request_deadline(self.settings.timeout):
-                            response = await self._send_classify(request, top)
+            response = await self._send(counter, lambda: self._send_classify(request, top))
         except ProviderError as e:
             e.usage = counter.usage()  # every request sent is counted, failed ones too
             raise
+        return LabelResult(probabilities=first_token_mass(response, words), usage=counter.usage())
+
+    async def _send(self, counter: _Counter, request: Callable[[], Awaitable[Any]]) -> Any:
+        """One request with the transport policy: tenacity's retries, the whole-request
+        deadline, vendor errors mapped; every attempt and the answer's tokens counted."""
+        async for attempt in transport_retrying(self.settings, self._sleep):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    counter.retries += 1
+                counter.calls += 1
+                with vendor_errors(retry_5xx=self._retry_5xx):
+                    async with request_deadline(self.settings.timeout):
+                        response = await request()
+        counter.responses += 1
         if response.usage is not None:
             counter.prompt_tokens += response.usage.prompt_tokens or 0
             counter.completion_tokens += response.usage.completion_tokens or 0
-        return LabelResult(probabilities=first_token_mass(response, words), usage=counter.usage())
+        return response
 
     async def _send_classify(self, request: list[Message] | str, top: int) -> Any:
         if isinstance(request, str):
@@ -236,19 +242,8 @@ class LLMClient:
         counter = _Counter()
 
         async def send(*args: Any, **kwargs: Any) -> Any:
-            async for attempt in transport_retrying(self.settings, self._sleep):
-                with attempt:
-                    if attempt.retry_state.attempt_number > 1:
-                        counter.retries += 1
-                    counter.calls += 1
-                    with vendor_errors(retry_5xx=self._retry_5xx):
-                        async with request_deadline(self.settings.timeout):
-                            response = await self._client.chat.completions.create(*args, **kwargs)
-            counter.responses += 1
-            if response.usage is not None:
-                counter.prompt_tokens += response.usage.prompt_tokens or 0
-                counter.completion_tokens += response.usage.completion_tokens or 0
-            return response
+            create = self._client.chat.completions.create
+            return await self._send(counter, lambda: create(*args, **kwargs))
 
         create = instructor.patch(create=send, mode=MODES[self.mode])
         reasks = self.settings.max_reasks if max_reasks is None else max_reasks
