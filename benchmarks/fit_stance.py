@@ -29,6 +29,7 @@ from benchmarks.common import ROOT
 from claimstance.config import Settings
 from claimstance.detect.detector import detect_claims
 from claimstance.evaluation.basil import read_basil_dir
+from claimstance.evaluation.stance_score import COVER_SHARE, share
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.guided import claim_view
 from claimstance.pipeline.stances import entity_for, read_evidence
@@ -46,15 +47,8 @@ async def collect(gold: Path, settings: Settings) -> list[Row]:
             views = [claim_view(doc.text, c) for c in detect_claims(doc.text) if not c.is_fragment]
             entities = find_entities(doc.text)
             for span in doc.spans:
-
-                def share(view, span=span):
-                    inside = sum(
-                        max(0, min(b, span.end) - max(a, span.start)) for a, b in view.pieces
-                    )
-                    return inside / max(1, span.end - span.start)
-
-                best = max(views, key=share, default=None)
-                if best is None or share(best) < 0.5:
+                best = max(views, key=lambda v, s=span: share(v.pieces, s), default=None)
+                if best is None or share(best.pieces, span) < COVER_SHARE:
                     continue
                 entity = entity_for(span.target, entities)
                 mentions = entity.named_in(best.pieces) if entity else []

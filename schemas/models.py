@@ -138,7 +138,8 @@ class Stance(_Model):
         description="How probable ``label`` is. basis 'model': the model's probability of its "
         "answer among positive/negative/neutral, read from token log-probabilities. "
         "'model+lexicon': P(favor) or P(against) of a logistic combination of the model's "
-        "log-odds and the lexicon score, fitted on BASIL quoted spans with even prior odds. "
+        "log-odds and the lexicon score, fitted on BASIL quoted spans (classes weighted equally, "
+        "threshold at best favor/against macro-F1). "
         "'lexicon': a logistic curve of the lexicon score's distance from its favor threshold. "
         "Null when nothing measured it: a neutral claim without sentiment words, an endpoint "
         "without log-probabilities, a label a model wrote. Never a made-up constant.",

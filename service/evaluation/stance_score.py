@@ -74,10 +74,15 @@ class StanceScores:
         }
 
 
-def _share(claim: Claim, span: StanceSpan) -> float:
-    pieces = [(p.start, p.end) for p in claim.quote_parts] or [(claim.quote.start, claim.quote.end)]
+def share(pieces: Sequence[tuple[int, int]], span: StanceSpan) -> float:
+    """The share of the gold span's characters that ``pieces`` (a claim's) hold."""
     inside = sum(max(0, min(b, span.end) - max(a, span.start)) for a, b in pieces)
     return inside / max(1, span.end - span.start)
+
+
+def _share(claim: Claim, span: StanceSpan) -> float:
+    pieces = [(p.start, p.end) for p in claim.quote_parts] or [(claim.quote.start, claim.quote.end)]
+    return share(pieces, span)
 
 
 def covering_claim(extraction: Extraction, span: StanceSpan) -> Claim | None:

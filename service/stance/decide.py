@@ -12,10 +12,11 @@ figures behind the defaults):
 * ``model``: the model's most probable word, its probability renormalised over the three
   (for capable models);
 * ``combined``: a logistic model of the lexicon score and the model's log-odds of
-  "positive" over "negative", fitted on BASIL dev quoted spans (Fan et al. 2019) with
-  favor and against weighted equally, so its probability is P(favor) under even prior
-  odds (``python -m benchmarks.fit_stance`` refits it and prints cross-validated figures);
-  for the small embedded model, whose words alone separate favor from against weakly;
+  "positive" over "negative": weights fitted on BASIL dev quoted spans (Fan et al. 2019)
+  with favor and against weighted equally, and the bias placed where favor/against
+  macro-F1 is best, so 0.5 is the decision threshold (``python -m benchmarks.fit_stance``
+  refits it and prints cross-validated figures); for the small embedded model, whose
+  words alone separate favor from against weakly;
 * ``lexicon``: the lexicon alone. News quotations about a named other are mostly
   critical, so a mildly positive score is still more often "against": the claim is
   "favor" only above :data:`CROSSOVER`; its confidence is a logistic curve of the
@@ -46,7 +47,8 @@ WORDS = tuple(ANSWER_WORDS)
 CROSSOVER = 0.65
 SLOPE = 2.05
 NO_EVIDENCE = 0.05
-#: Combined: P(favor) = sigmoid(BIAS + LEXICON_WEIGHT * score + MODEL_WEIGHT * log-odds).
+#: Combined: P(favor) = sigmoid(BIAS + LEXICON_WEIGHT * score + MODEL_WEIGHT * log-odds);
+#: BIAS is minus fit_stance's "F1 threshold on the weighted sum".
 BIAS = -0.496
 LEXICON_WEIGHT = 1.916
 MODEL_WEIGHT = 0.923
