@@ -16,8 +16,8 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    stop_after_delay,
 )
+from tenacity.stop import stop_base
 
 from claimstance.config import Settings
 from claimstance.errors import ProviderError
@@ -131,13 +131,28 @@ def _is_retryable(error: BaseException) -> bool:
     return isinstance(error, ProviderError) and error.retryable
 
 
+class _StartsTooLate(stop_base):
+    """Stop when the next attempt would start ``total`` seconds or more after the first,
+    the wait before it included (tenacity's ``stop_after_delay`` looks only at the time
+    already passed, so a retry decided just before the limit, or after a long Retry-After,
+    started well past it). tenacity 8.3+ computes the wait before asking to stop; before
+    that ``upcoming_sleep`` is 0 here and only the time passed counts."""
+
+    def __init__(self, total: float) -> None:
+        self.total = total
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        passed = retry_state.seconds_since_start or 0.0
+        return passed + (getattr(retry_state, "upcoming_sleep", 0.0) or 0.0) >= self.total
+
+
 def transport_retrying(settings: Settings, sleep: Sleep) -> AsyncRetrying:
     """The one transport retry policy: retryable ProviderErrors, Retry-After honoured (up
-    to 120 s a wait), and no retry once :data:`_TOTAL_TIMEOUTS` timeouts have passed since
-    the first attempt, so a request with its retries is bounded in time."""
+    to 120 s a wait), and no retry that would start once :data:`_TOTAL_TIMEOUTS` timeouts
+    have passed since the first attempt: a request with its retries ends within four."""
     total = settings.timeout * _TOTAL_TIMEOUTS
     return AsyncRetrying(
-        stop=stop_after_attempt(settings.transport_retries + 1) | stop_after_delay(total),
+        stop=stop_after_attempt(settings.transport_retries + 1) | _StartsTooLate(total),
         wait=_transport_wait,
         retry=retry_if_exception(_is_retryable),
         sleep=sleep,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tests.support.batch_fakes import grounded, make_articles
 from tests.support.completions import article_text, completion
 from tests.support.fake_llm import BASE_URL
 from tests.support.paths import SEEDS
+from tests.support.socket_stub import Reply, SocketStub
 
 Fault = Callable[[dict[str, Any]], httpx.Response]
 
@@ -184,3 +186,81 @@ def test_extract_prints_one_line_per_failure_and_writes_the_rest(tmp_path: Path,
         assert result.exit_code == EXIT_FAILED and len(lines) == 3
         [line] = [ln for ln in result.output.splitlines() if ln.startswith("error")]
         assert f"({code}) faulty" in line and len(line) < 400
+
+
+#: Faults on the wire, over a real socket (tests/support/socket_stub.py): the faulty
+#: article's answer dripped a byte every 50 ms (its 600-odd bytes take half a minute, each
+#: read well inside the 1 s timeout), or its headers and half its body, then the
+#: connection closed. Both are transport failures: retried, then a provider error.
+WIRE_FAULTS: dict[str, Callable[[bytes], Reply]] = {
+    "bytes dripped slowly": lambda body: Reply(body, drip=0.05),
+    "closed mid-body": lambda body: Reply(body, cut_after=len(body) // 2),
+}
+WIRE_TIMEOUT = 1.0
+#: A run's wall time: the drip alone would hold one attempt for about 30 s. Well over what
+#: a run takes (start-up and the other articles' parse included) on a busy machine.
+WIRE_SECONDS = 20.0
+
+
+def _wire(fault: Callable[[bytes], Reply]) -> Callable[[dict[str, Any]], Reply]:
+    def respond(body: dict[str, Any]) -> Reply:
+        good = Reply.json(_good(body))
+        return fault(good.body) if "FAULT" in article_text(body) else good
+
+    return respond
+
+
+def _invoke_wire(args: list[str], env: dict[str, str], stub: SocketStub) -> tuple[Any, float]:
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        app, [*args, "--base-url", stub.base_url], env=env, catch_exceptions=False
+    )
+    return result, time.monotonic() - started
+
+
+def _wire_env(tmp_path: Path) -> dict[str, str]:
+    return {**_env(tmp_path), "CLAIMSTANCE_TIMEOUT": str(WIRE_TIMEOUT)}
+
+
+def _faulty_attempts(stub: SocketStub) -> list[float]:
+    """When the stub read each of the faulty article's requests."""
+    pairs = zip(stub.requests, stub.received, strict=True)
+    return [t for r, t in pairs if "FAULT" in article_text(r)]
+
+
+@pytest.mark.parametrize("name", sorted(WIRE_FAULTS))
+def test_batch_over_a_socket_bounds_a_faulty_wire(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "job"
+    with SocketStub(_wire(WIRE_FAULTS[name])) as stub:
+        args = ["batch", str(_inputs(tmp_path)), "--out", str(out)]
+        result, seconds = _invoke_wire(args, _wire_env(tmp_path), stub)
+    assert seconds < WIRE_SECONDS, result.output
+    assert result.exit_code == EXIT_FAILED, result.output
+    [error] = list(iter_jsonl(out / "errors.jsonl"))
+    assert (error["article_id"], error["error"]["code"]) == ("faulty", "provider")
+    done = {r["article_id"] for r in iter_jsonl(out / "extractions.jsonl")}
+    assert len(done) == 3 and "faulty" not in done
+    attempts = _faulty_attempts(stub)
+    assert 2 <= len(attempts) <= 3  # retried (at most 2), none starting after three timeouts
+    assert attempts[-1] - attempts[0] < 3 * WIRE_TIMEOUT
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["run"]["calls"] == len(stub.requests)
+    assert error["usage"]["calls"] == len(attempts)
+
+
+@pytest.mark.parametrize("name", sorted(WIRE_FAULTS))
+def test_extract_over_a_socket_bounds_a_faulty_wire(tmp_path: Path, name: str) -> None:
+    target = tmp_path / "out.jsonl"
+    with SocketStub(_wire(WIRE_FAULTS[name])) as stub:
+        args = ["extract", str(_inputs(tmp_path)), "-o", str(target)]
+        result, seconds = _invoke_wire(args, _wire_env(tmp_path), stub)
+    assert seconds < WIRE_SECONDS, result.output
+    assert result.exit_code == EXIT_FAILED, result.output
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all(json.loads(ln)["article_id"] != "faulty" for ln in lines)
+    [line] = [ln for ln in result.output.splitlines() if ln.startswith("error")]
+    assert "(provider) faulty" in line and len(line) < 400
+    attempts = _faulty_attempts(stub)
+    assert 2 <= len(attempts) <= 3 and attempts[-1] - attempts[0] < 3 * WIRE_TIMEOUT
+    calls = sum(json.loads(ln)["usage"]["calls"] for ln in lines)
+    assert calls + len(attempts) == len(stub.requests)

@@ -69,3 +69,35 @@ def test_a_failed_call_counts_every_request_it_sent(make_settings: Callable[...,
         asyncio.run(go())
     assert raised.value.usage is not None
     assert (raised.value.usage.calls, raised.value.usage.retries) == (len(sent), 2) == (3, 2)
+
+
+def test_no_retry_starts_past_three_timeouts_after_the_first_attempt(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A Retry-After longer than the budget left is not waited out: the call fails now,
+    instead of sleeping 5 s to start a retry beyond three timeouts (3 x 1 s)."""
+    sent: list[int] = []
+    waited: list[float] = []
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        sent.append(1)
+        return httpx.Response(429, headers={"Retry-After": "5"}, json={"error": "slow down"})
+
+    async def record(seconds: float) -> None:
+        waited.append(seconds)
+
+    async def go() -> None:
+        client = LLMClient(
+            make_settings(timeout=1.0, transport_retries=3),
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(busy)),
+            sleep=record,
+        )
+        try:
+            await client.classify("Stance toward X:", ("positive", "negative"))
+        finally:
+            await client.aclose()
+
+    with pytest.raises(ProviderError, match="HTTP 429") as raised:
+        asyncio.run(go())
+    assert (len(sent), waited) == (1, [])
+    assert raised.value.usage is not None and raised.value.usage.calls == 1
