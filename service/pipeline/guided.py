@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from claimstance.detect.candidates import Candidate, Piece
 from claimstance.detect.detector import DetectedClaim, detect_claims
 from claimstance.detect.parser import MAX_PARSE_CHARS, parser_problem
+from claimstance.errors import ExtractionError, ProviderError
 from claimstance.pipeline.article import StrategyResult
 from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext
@@ -50,7 +51,11 @@ async def run_guided(
     detected = [claim for claim in found if not claim.is_fragment]
     entities = await asyncio.to_thread(find_entities, text)
     stance_plan = plan(targets, entities)
-    decided = await asyncio.gather(*(_decide(d, text, stance_plan, context) for d in detected))
+    decided = _all_or_failure(
+        await asyncio.gather(
+            *(_decide(d, text, stance_plan, context) for d in detected), return_exceptions=True
+        )
+    )
     used = {s.target for claim, _, _ in decided for s in claim.stances}
     result = StrategyResult(targets=stance_plan.targets(text, used))
     problem = parser_problem()
@@ -69,6 +74,30 @@ async def run_guided(
         known = {w.code for w in result.warnings}
         result.warnings += [w for w in warnings if w.code not in known]
     return result
+
+
+Decided = tuple[GroundedClaim, Usage, list[ExtractionWarning]]
+
+
+def _all_or_failure(outcomes: Sequence[Decided | BaseException]) -> list[Decided]:
+    """Every claim's decision, or the article's first failure carrying the usage of every
+    request the article sent: the claims answered, and each failed call's own requests
+    (the batch records it under the article and counts it in the job's accounting)."""
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if not failures:
+        return [o for o in outcomes if not isinstance(o, BaseException)]
+    first = next((f for f in failures if not isinstance(f, Exception)), failures[0])
+    if isinstance(first, ProviderError | ExtractionError):
+        usage = Usage()
+        counted: set[int] = set()  # claims sharing one in-flight call share its error
+        for outcome in outcomes:
+            if isinstance(outcome, ProviderError | ExtractionError) and id(outcome) not in counted:
+                counted.add(id(outcome))
+                usage = usage + (outcome.usage or Usage())
+            elif not isinstance(outcome, BaseException):
+                usage = usage + outcome[1]
+        first.usage = usage
+    raise first
 
 
 def _span(text: str, piece: Piece) -> Span:
@@ -106,7 +135,7 @@ def _unquote(piece: str) -> str:
 
 async def _decide(
     claim: DetectedClaim, text: str, stance_plan: StancePlan, context: RunContext
-) -> tuple[GroundedClaim, Usage, list[ExtractionWarning]]:
+) -> Decided:
     speaker = best_candidate(text, claim)
     view = claim_view(text, claim, speaker.name)
     stances, usage, warnings = await judge(text, view, stance_plan, context)

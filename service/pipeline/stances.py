@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from claimstance.errors import ExtractionError, ProviderError
 from claimstance.pipeline.context import RunContext
 from claimstance.prompts import load_prompt
 from claimstance.schemas.models import ExtractionWarning, Span, Stance, Target, Usage
@@ -110,13 +111,20 @@ async def read_evidence(
 async def judge(
     text: str, claim: ClaimView, stance_plan: StancePlan, context: RunContext
 ) -> tuple[list[Stance], Usage, list[ExtractionWarning]]:
-    """One stance per target of the claim, in the plan's order."""
+    """One stance per target of the claim, in the plan's order. A failed call's error
+    carries the usage of the claim's calls before it as well as its own."""
     method = context.settings.resolved_stance_method
     usage = Usage(cache_hit=True)
     stances: list[Stance] = []
     warnings: list[ExtractionWarning] = []
     for name, mentions in stance_plan.for_claim(claim):
-        scored, mass, call_usage = await read_evidence(text, claim, name, mentions, context, method)
+        try:
+            scored, mass, call_usage = await read_evidence(
+                text, claim, name, mentions, context, method
+            )
+        except (ProviderError, ExtractionError) as e:
+            e.usage = usage + (e.usage or Usage())  # the claim's earlier calls count too
+            raise
         usage = usage + call_usage
         if mass is None and call_usage.calls + call_usage.cached_calls and not warnings:
             warnings.append(

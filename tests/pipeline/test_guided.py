@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
+from claimstance.batch.outcome import extract_outcome
 from claimstance.config import Settings
 from claimstance.detect.detector import detect_claims
 from claimstance.pipeline import guided
@@ -214,3 +217,38 @@ def test_text_that_addresses_the_system_is_not_an_attribution() -> None:
     assert [c.quote.text for c in claims] == ["the bill would raise the deficit"]
     assert all("Obama" not in c.speaker.name for c in claims)
     assert claims[0].cue is not None and claims[0].cue.text == "said"
+
+
+def test_an_article_that_fails_part_way_counts_every_request_it_sent(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """One stance call answers 500 until its retries run out, after the article's other
+    calls (its own claim's first target, the other claims) were answered: the error's
+    usage is that of every request the article sent, not only of the failed call's."""
+
+    def flaky(request: dict[str, Any]) -> dict[str, Any] | httpx.Response:
+        user = request["messages"][-1]["content"]
+        if "Progress is possible" in user and "Wang Yi" in user:
+            return httpx.Response(500, json={"error": {"message": "boom"}})
+        return decide(request)
+
+    fake = FakeLLM(flaky)
+    settings = make_settings(strategy="guided", transport_retries=1)
+    targets = ["US–China cooperation", "Wang Yi"]
+
+    async def go() -> Any:
+        extractor = Extractor(settings, http_client_factory=fake.client)
+        try:
+            return await extract_outcome(extractor, Article(id="flaky", text=TEXT), targets)
+        finally:
+            await extractor.aclose()
+            extractor.close()
+
+    outcome = asyncio.run(go())
+    assert outcome.is_error and outcome.article_id == "flaky"
+    failed = [r for r in fake.requests if "Progress is possible" in r["messages"][-1]["content"]]
+    assert len(failed) == 3  # the first target once, the second twice (one retry)
+    assert len(fake.requests) > len(failed)  # the other claims were asked too
+    assert outcome.usage is not None
+    assert (outcome.usage.calls, outcome.usage.retries) == (len(fake.requests), 1)
+    assert outcome.usage.prompt_tokens == 100 * (len(fake.requests) - 2)  # answered ones
