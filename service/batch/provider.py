@@ -17,8 +17,10 @@
    Records go to ``extractions.jsonl`` / ``errors.jsonl`` with the engine's exactly-once
    rules, so a crash while grounding is resumed like any batch run.
 
-Without re-asks, a quote that cannot be located is dropped with a warning, and an
-answer that does not parse fails its article (``--retry-failed`` re-runs it live).
+Without re-asks, a quote that cannot be located is dropped with a warning; an answer cut
+off at the token limit, or with claims that break the schema, keeps its well-formed claims
+with the live path's ``answer_incomplete`` warning; one with no claims list fails its
+article (``--retry-failed`` re-runs it live).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from claimstance.batch.provider_io import (
     BatchState,
     Shard,
     custom_id,
+    incomplete_warning,
     parse_answer,
     parse_custom_id,
     read_line,
@@ -316,10 +319,12 @@ class ProviderBatch:
             answer = by_part.get(part)
             if answer is None:
                 raise ProviderError(f"the batch returned no answer for part {part}", retryable=True)
-            draft, part_usage = parse_answer(answer)
+            draft, part_usage, degraded = parse_answer(answer)
             part_result = ground_draft(draft, text, window, settings.fuzzy_threshold, part_usage)
             claims += part_result.claims
             warnings += part_result.warnings
+            if degraded is not None:
+                warnings.append(incomplete_warning(window, degraded, len(draft.claims)))
             usage = usage + part_usage
         return build_extraction(
             article,

@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from claimstance.batch.manifest import write_json_atomic
 from claimstance.errors import ExtractionError, ProviderError
 from claimstance.llm.client import parse_json_payload
+from claimstance.pipeline.article import _lenient
 from claimstance.schemas.drafts import ArticleDraft
-from claimstance.schemas.models import Usage
+from claimstance.schemas.models import ExtractionWarning, Usage
 
 SEP = "::"
 
@@ -68,8 +69,15 @@ def read_line(path: Path, offset: int) -> dict[str, Any]:
         return record
 
 
-def parse_answer(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage]:
-    """The parsed draft of one batch answer line, or a typed error."""
+def parse_answer(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage, str | None]:
+    """The parsed draft of one batch answer line, its usage and why it is degraded (None
+    when it is not), or a typed error.
+
+    As on the live path (:func:`claimstance.pipeline.article._lenient`), an answer cut off
+    at the token limit, or with claims that break the schema, keeps its well-formed claims
+    and says why; one with no ``claims`` list at all fails. ``finish_reason: "length"``
+    marks an answer cut off even when what came back happens to parse.
+    """
     response = answer.get("response") or {}
     body = response.get("body") or {}
     status = response.get("status_code")
@@ -88,18 +96,47 @@ def parse_answer(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage]:
         calls=1,
     )
     payload = _payload(body)
+    cut = _finish_reason(body) == "length"
     try:
         draft = ArticleDraft.model_validate(
             parse_json_payload(payload or ""), context={"lenient": True}
         )
     except (ValueError, ValidationError) as e:
-        raise ExtractionError(
+        failed = ExtractionError(
             f"the batch answer does not parse as ArticleDraft: {str(e)[:300]}",
             last_output=payload,
             attempts=1,
             usage=usage,
-        ) from e
-    return draft, usage
+        )
+        rescued = _lenient(failed)
+        if rescued is None:
+            raise failed from e
+        kept, reason = rescued
+        draft = ArticleDraft.model_validate_json(kept, context={"lenient": True})
+    else:
+        reason = None
+    if cut and (reason is None or "cut off" not in reason):
+        limit = "the answer was cut off at the token limit (finish_reason: length)"
+        reason = f"{limit}; {reason}" if reason else limit
+    return draft, usage, reason
+
+
+def incomplete_warning(window: tuple[int, int], reason: str, kept: int) -> ExtractionWarning:
+    """The live path's ``answer_incomplete`` warning for one chunk's degraded answer."""
+    return ExtractionWarning(
+        code="answer_incomplete",
+        message=f"characters {window[0]}-{window[1]}: the model's answer was incomplete: "
+        f"{reason}; its {kept} well-formed claim(s) were kept",
+        detail={"window": list(window), "reason": reason},
+    )
+
+
+def _finish_reason(body: dict[str, Any]) -> str | None:
+    try:
+        reason = body["choices"][0].get("finish_reason")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return reason if isinstance(reason, str) else None
 
 
 def _payload(body: dict[str, Any]) -> str | None:

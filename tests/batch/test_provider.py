@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from claimstance.batch.engine import extraction_ids
@@ -22,6 +24,8 @@ from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Extraction
 from tests.support.batch_api_stub import BatchStub
 from tests.support.batch_fakes import TARGET, SlowFake, grounded
+from tests.support.completions import completion
+from tests.support.fake_llm import FakeLLM
 from tests.support.paths import SEEDS
 
 
@@ -154,3 +158,105 @@ def test_embedded_or_guided_is_refused(
 ) -> None:
     with pytest.raises(ConfigError, match="provider-batch"):
         run(make_settings(strategy="guided"), seeds, tmp_path / "job", BatchStub(grounded))
+
+
+TWO_QUOTES = "Title\nShe said “all is well today”. He said “the plan will fail soon”."
+
+
+def _cut_off(body: dict[str, Any]) -> None:
+    """Tool arguments cut inside the second claim, as the token limit leaves them."""
+    call = body["choices"][0]["message"]["tool_calls"][0]["function"]
+    arguments = call["arguments"]
+    call["arguments"] = arguments[: arguments.index("“the plan") + 12]
+    body["choices"][0]["finish_reason"] = "length"
+
+
+def _at_the_limit(body: dict[str, Any]) -> None:
+    """Whole JSON, but the endpoint says the token limit ended it."""
+    body["choices"][0]["finish_reason"] = "length"
+
+
+def _one_claim_off_schema(body: dict[str, Any]) -> None:
+    call = body["choices"][0]["message"]["tool_calls"][0]["function"]
+    payload = json.loads(call["arguments"])
+    payload["claims"][1]["kind"] = "rumour"
+    call["arguments"] = json.dumps(payload, ensure_ascii=False)
+
+
+def _wrong_schema(body: dict[str, Any]) -> None:
+    call = body["choices"][0]["message"]["tool_calls"][0]["function"]
+    call["arguments"] = json.dumps({"verdict": "yes"})
+
+
+@dataclass
+class EditingStub(BatchStub):
+    """The Batch API stub with each answer's response body edited by ``edit`` first."""
+
+    edit: Callable[[dict[str, Any]], None] = lambda body: None
+
+    def _store(self, records: list[dict[str, Any]]) -> str:
+        for record in records:
+            body = (record.get("response") or {}).get("body") or {}
+            if "choices" in body:
+                self.edit(body)
+        return super()._store(records)
+
+
+def _live(settings: Settings, edit: Callable[[dict[str, Any]], None]) -> Extraction:
+    """The same answer through the live article strategy."""
+
+    def answer(request: dict[str, Any]) -> httpx.Response:
+        result = grounded(request)
+        assert isinstance(result, dict)
+        body = completion(result, request)
+        edit(body)
+        return httpx.Response(200, json=body)
+
+    with Extractor(settings, http_client_factory=FakeLLM(answer).client) as extractor:
+        return extractor.extract(Article(id="cut", text=TWO_QUOTES, title="Title"))
+
+
+BOTH = ["“all is well today”", "“the plan will fail soon”"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason", "kept"),
+    [
+        (_cut_off, "cut off", BOTH[:1]),
+        (_at_the_limit, "cut off", BOTH),
+        (_one_claim_off_schema, "did not fit the schema", BOTH[:1]),
+    ],
+)
+def test_a_degraded_batch_answer_is_kept_with_the_live_path_s_warning(
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+    edit: Callable[[dict[str, Any]], None],
+    reason: str,
+    kept: list[str],
+) -> None:
+    out = tmp_path / "job"
+    articles = [Article(id="cut", text=TWO_QUOTES, title="Title")]
+    stub = EditingStub(grounded, edit=edit)
+    summary = run(make_settings(), lambda: iter(articles), out, stub)
+    assert summary.exit_code == EXIT_OK
+    [record] = list(iter_jsonl(out / "extractions.jsonl"))
+    [warning] = [w for w in record["warnings"] if w["code"] == "answer_incomplete"]
+    assert reason in warning["message"]
+    assert [c["quote"]["text"] for c in record["claims"]] == kept
+    if edit is not _at_the_limit:  # the live path reads a whole answer as complete
+        live = _live(make_settings(cache_enabled=False), edit)
+        assert record["warnings"] == [w.model_dump() for w in live.warnings]
+
+
+def test_a_wrong_schema_batch_answer_fails_its_article(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    out = tmp_path / "job"
+    articles = [Article(id="odd", text=TWO_QUOTES, title="Title")]
+    summary = run(
+        make_settings(), lambda: iter(articles), out, EditingStub(grounded, edit=_wrong_schema)
+    )
+    assert summary.exit_code == EXIT_FAILED
+    [error] = list(iter_jsonl(out / "errors.jsonl"))
+    assert (error["article_id"], error["error"]["code"]) == ("odd", "extraction")
+    assert error["usage"]["calls"] == 1
