@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 SpeakerKind = Literal["person", "organization", "government", "media", "anonymous", "unknown"]
 ClaimKind = Literal["direct", "indirect", "mixed"]
@@ -43,6 +43,14 @@ class Article(_Model):
     source: str | None = Field(None, description="Publisher or outlet name.")
     url: str | None = None
     published: date | datetime | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _integer_id(cls, value: object) -> object:
+        """Integer ids (common in JSONL exports) are kept, as their decimal string."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
 
     @field_validator("id", "text", "title", "source", "url")
     @classmethod
@@ -221,6 +229,12 @@ class ExtractionWarning(_Model):
 class Extraction(_Model):
     schema_version: str = SCHEMA_VERSION
     article_id: str
+    title: str | None = Field(None, description="The article's title, as given or its first line.")
+    source: str | None = Field(None, description="Publisher or outlet, as given with the article.")
+    url: str | None = Field(None, description="The article's URL, as given.")
+    published: date | datetime | None = Field(
+        None, description="Publication date or time, as given with the article."
+    )
     claims: list[Claim] = Field(default_factory=list)
     speakers: list[SpeakerProfile] = Field(default_factory=list)
     targets: list[Target] = Field(

@@ -7,6 +7,7 @@ it, and what each may import, are drawn in docs/architecture.md and checked by l
 >>> extraction = claimstance.extract("…", targets=["US–China cooperation"])  # doctest: +SKIP
 """
 
+from claimstance.client.http import AsyncClient, Client
 from claimstance.config import Settings
 from claimstance.errors import (
     ClaimstanceError,
@@ -14,8 +15,9 @@ from claimstance.errors import (
     ExtractionError,
     InputError,
     ProviderError,
+    ServiceError,
 )
-from claimstance.pipeline.extractor import Extractor, aextract, extract
+from claimstance.pipeline.extractor import Extractor, aextract, extract, extract_many
 from claimstance.schemas.models import (
     Article,
     Claim,
@@ -33,8 +35,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Article",
+    "AsyncClient",
     "Claim",
     "ClaimstanceError",
+    "Client",
     "ConfigError",
     "Extraction",
     "ExtractionError",
@@ -42,6 +46,7 @@ __all__ = [
     "Extractor",
     "InputError",
     "ProviderError",
+    "ServiceError",
     "Settings",
     "Span",
     "Speaker",
@@ -52,4 +57,5 @@ __all__ = [
     "__version__",
     "aextract",
     "extract",
+    "extract_many",
 ]

@@ -29,6 +29,11 @@ def _default_cache_dir() -> Path:
     return Path(base) / "claimstance"
 
 
+def _default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "claimstance"
+
+
 #: Environment variable -> (field, description). The README's configuration table mirrors it.
 ENVIRONMENT: dict[str, tuple[str, str]] = {
     "OPENAI_API_KEY": ("api_key", "API key for a remote OpenAI-compatible endpoint."),
@@ -59,6 +64,24 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "max_article_chars",
         "Longer articles are refused (an InputError) instead of costing hundreds of calls.",
     ),
+    "CLAIMSTANCE_LOCAL": (
+        "local",
+        "1 uses the embedded model even when OPENAI_API_KEY or a base URL is set.",
+    ),
+    "CLAIMSTANCE_API_TOKEN": (
+        "api_token",
+        "serve: the bearer token clients must send; without one, serve binds to loopback only.",
+    ),
+    "CLAIMSTANCE_STATE_DIR": ("state_dir", "serve: where jobs and their results are kept."),
+    "CLAIMSTANCE_MAX_BODY_BYTES": ("max_body_bytes", "serve: larger request bodies get 413."),
+    "CLAIMSTANCE_REQUEST_TIMEOUT": (
+        "request_timeout",
+        "serve: seconds one /v1/extract request may take before it gets 504.",
+    ),
+    "CLAIMSTANCE_MAX_IN_FLIGHT": (
+        "max_in_flight",
+        "serve: extract requests handled at once; more get 503 with Retry-After.",
+    ),
     "CLAIMSTANCE_N_CTX": ("n_ctx", "Embedded model: context window in tokens."),
     "CLAIMSTANCE_N_THREADS": ("n_threads", "Embedded model: CPU threads (default: all cores)."),
 }
@@ -88,6 +111,12 @@ class Settings(BaseModel):
     concurrency: int = Field(4, ge=1, le=256)
     stance_method: Literal["auto", "model", "combined", "lexicon"] = "auto"
     max_article_chars: int = Field(1_000_000, ge=1)
+    local: bool = False
+    api_token: SecretStr | None = None
+    state_dir: Path = Field(default_factory=_default_state_dir)
+    max_body_bytes: int = Field(64 * 2**20, ge=1024)
+    request_timeout: float = Field(600.0, gt=0)
+    max_in_flight: int = Field(64, ge=1, le=100_000)
     n_ctx: int = Field(4096, ge=512)
     n_threads: int | None = Field(None, ge=1)
 
@@ -111,20 +140,30 @@ class Settings(BaseModel):
             if raw is not None and raw != "":
                 values[field] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "cache_enabled" in values and isinstance(values["cache_enabled"], str):
-            values["cache_enabled"] = values["cache_enabled"].lower() not in ("0", "false", "no")
+        for flag in ("cache_enabled", "local"):
+            if isinstance(values.get(flag), str):
+                values[flag] = values[flag].strip().lower() not in ("0", "false", "no", "")
         try:
             settings = cls.model_validate(values)
         except ValidationError as e:
-            raise ConfigError(f"invalid settings: {e}") from e
+            raise ConfigError(_readable(e)) from None
         if settings.chunk_overlap >= settings.chunk_chars // 2:
             raise ConfigError("chunk_overlap must be less than half of chunk_chars")
         return settings
 
     @property
     def embedded(self) -> bool:
-        """No endpoint configured: claimstance serves a local model itself."""
+        """No endpoint configured (or ``local``): claimstance serves a local model itself."""
+        if self.local:
+            return True
         return self.base_url is None and (self.api_key is None or self.model_path is not None)
+
+    def describe_endpoint(self) -> str:
+        """One line for the user: which model answers, and where."""
+        if self.embedded:
+            where = self.model_path or "the packaged GGUF"
+            return f"model {self.resolved_model}, embedded (local llama.cpp server on {where})"
+        return f"model {self.resolved_model} at {self.endpoint_family}"
 
     @property
     def resolved_model(self) -> str:
@@ -159,3 +198,35 @@ class Settings(BaseModel):
         parts = urlsplit(self.base_url)
         host = parts.netloc.rpartition("@")[2]  # never the credentials of a URL
         return f"{parts.scheme}://{host}{parts.path}"
+
+
+def _readable(error: ValidationError) -> str:
+    """One line per bad setting, naming it and the value given, not a pydantic dump."""
+    names = {field: env for env, (field, _) in ENVIRONMENT.items() if env.startswith("CLAIM")}
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "settings"
+        given = item.get("input")
+        secret = isinstance(given, dict) or field in ("api_key", "api_token")
+        shown = "" if secret else f" = {given!r}"
+        env = f" ({names[field]})" if field in names else ""
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{field}{env}{shown}: {message}")
+    return "invalid setting " + "; ".join(problems)
+
+
+def export_environment(settings: Settings) -> None:
+    """Put ``settings`` into this process's environment, for child processes that build
+    their own from it (``serve --workers``: uvicorn's worker processes)."""
+    for name, (field, _) in ENVIRONMENT.items():
+        if name.startswith("OPENAI_"):
+            continue  # the CLAIMSTANCE_ names override them
+        value = getattr(settings, field)
+        if value is None:
+            os.environ.pop(name, None)
+        elif isinstance(value, SecretStr):
+            os.environ[name] = value.get_secret_value()
+        elif isinstance(value, bool):
+            os.environ[name] = "1" if value else "0"
+        else:
+            os.environ[name] = str(value)

@@ -4,12 +4,23 @@ The tree (``code`` — the stable name written to ``errors.jsonl`` and printed b
 
     ClaimstanceError            error
     ├── ConfigError             config            settings unusable; the CLI exits with 2
+    │   └── JobLocked           job_locked        another process is writing to the job
     ├── InputError              input             one article cannot be read
     ├── ProviderError           provider          the LLM endpoint failed (``retryable``)
     ├── ExtractionError         extraction        answers kept failing validation
     ├── InternalError           internal          a bug while processing one article
     ├── WorkerCrashed           worker_crashed    a worker process died holding an article
-    └── WorkerPoolBroken        workers_broken    worker processes keep dying: the job stops
+    ├── WorkerPoolBroken        workers_broken    worker processes keep dying: the job stops
+    └── ServiceError            service           the HTTP service refused a request (``status``)
+        ├── AuthenticationError unauthorized      no bearer token, or a wrong one (401)
+        ├── NotFound            not_found         no such job (404)
+        ├── NotReady            not_ready         a job's tables before it has finished (409)
+        ├── RequestTooLarge     too_large         a body or an article over the limit (413)
+        ├── ServiceBusy         busy              saturated: try again in ``retry_after`` s (503)
+        └── RequestTimeout      timeout           the request took longer than allowed (504)
+
+Over HTTP every error is ``{"error": {"code", "message", "article_id"?}}`` with the status
+of :data:`HTTP_STATUS`; the client turns the code back into the class (:func:`from_code`).
 
 An article-level error (input, provider, extraction, internal, worker_crashed) is
 recorded for that article and the batch goes on; the others stop the run. Vendor
@@ -63,6 +74,8 @@ class ClaimstanceError(Exception):
 
     #: Short machine-readable name, stable across releases (used in batch error logs).
     code = "error"
+    #: The article the error belongs to, where one does (set by whoever knows it).
+    article_id: str | None = None
 
     def __init__(self, *args: object) -> None:
         super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
@@ -75,6 +88,12 @@ class ConfigError(ClaimstanceError):
     """Settings are missing, contradictory or unusable (e.g. a model file that is not there)."""
 
     code = "config"
+
+
+class JobLocked(ConfigError):
+    """Another process is writing to this job directory (its lock is taken)."""
+
+    code = "job_locked"
 
 
 class InputError(ClaimstanceError):
@@ -149,3 +168,107 @@ class WorkerPoolBroken(ClaimstanceError):
     """Worker processes keep dying without finishing anything: stop instead of failing all."""
 
     code = "workers_broken"
+
+
+class ServiceError(ClaimstanceError):
+    """The HTTP service refused or could not answer a request; ``status`` is its HTTP status."""
+
+    code = "service"
+    status = 500
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthenticationError(ServiceError):
+    """The request carried no bearer token, or not the server's (CLAIMSTANCE_API_TOKEN)."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class NotFound(ServiceError):
+    """No job, or no route, by that name."""
+
+    code = "not_found"
+    status = 404
+
+
+class NotReady(ServiceError):
+    """What was asked for does not exist yet (a job's tables before it has finished)."""
+
+    code = "not_ready"
+    status = 409
+
+
+class RequestTooLarge(ServiceError):
+    """The request body (CLAIMSTANCE_MAX_BODY_BYTES) or an article is over its limit."""
+
+    code = "too_large"
+    status = 413
+
+
+class ServiceBusy(ServiceError):
+    """Every slot is taken (CLAIMSTANCE_MAX_IN_FLIGHT); try again after ``retry_after``."""
+
+    code = "busy"
+    status = 503
+
+
+class RequestTimeout(ServiceError):
+    """The request took longer than CLAIMSTANCE_REQUEST_TIMEOUT."""
+
+    code = "timeout"
+    status = 504
+
+
+_SERVICE_ERRORS: tuple[type[ServiceError], ...] = (
+    ServiceError,
+    AuthenticationError,
+    NotFound,
+    NotReady,
+    RequestTooLarge,
+    ServiceBusy,
+    RequestTimeout,
+)
+
+#: The HTTP status of each error code. Article-level failures of the model endpoint are
+#: 502 (the service worked, its upstream did not); a configuration problem of the server 500.
+HTTP_STATUS: dict[str, int] = {
+    "error": 500,
+    "config": 500,
+    "job_locked": 409,
+    "input": 422,
+    "provider": 502,
+    "extraction": 502,
+    "internal": 500,
+    "worker_crashed": 500,
+    "workers_broken": 500,
+    **{cls.code: cls.status for cls in _SERVICE_ERRORS},
+}
+
+
+def from_code(code: str, message: str, *, retry_after: float | None = None) -> ClaimstanceError:
+    """The typed error for an error code received over HTTP (an unknown code: ServiceError)."""
+    if code == "input":
+        return InputError(message)
+    if code == "provider":
+        return ProviderError(message, retryable=True)
+    if code == "extraction":
+        return ExtractionError(message)
+    simple: dict[str, type[ClaimstanceError]] = {
+        "config": ConfigError,
+        "job_locked": JobLocked,
+        "internal": InternalError,
+        "worker_crashed": WorkerCrashed,
+        "workers_broken": WorkerPoolBroken,
+    }
+    if code in simple:
+        return simple[code](message)
+    for cls in _SERVICE_ERRORS:
+        if cls.code == code:
+            return cls(message, retry_after=retry_after)
+    error = ServiceError(message, retry_after=retry_after)
+    error.code = code  # keep the server's code, even one this client does not know
+    return error

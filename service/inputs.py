@@ -82,6 +82,15 @@ def _read_jsonl(stream: BinaryIO | Iterable[bytes], name: str) -> Iterator[Artic
             yield InputError(f"invalid JSON: {e.msg} at column {e.colno}", source=source)
 
 
+def read_jsonl_file(path: Path, name: str) -> Iterator[Article | InputError]:
+    """A JSONL file's articles, errors naming ``name:line`` (not the server's own path)."""
+    try:
+        with path.open("rb") as stream:
+            yield from _read_jsonl(stream, name)
+    except OSError as e:
+        yield InputError(f"cannot read: {e.strerror or e}", source=name)
+
+
 def input_files(path: Path) -> Iterator[Path]:
     """The files an input path names: itself, or a directory's article files."""
     if path.is_dir():  # its own files only: subfolders often hold gold data or outputs

@@ -124,3 +124,56 @@ def test_extract_creates_the_output_folder(fake_endpoint: FakeLLM, tmp_path: Pat
     result = invoke(["extract", str(SEEDS), "--base-url", BASE_URL, "-o", str(out)], tmp_path)
     assert result.exit_code == 0, result.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 5
+
+
+def test_version_and_readable_option_errors(tmp_path: Path) -> None:
+    version = invoke(["--version"], tmp_path)
+    assert version.exit_code == 0 and version.output.strip() == "claimstance 0.1.0"
+    bad = invoke(["extract", str(SEEDS), "--strategy", "foo"], tmp_path)
+    assert bad.exit_code == 2
+    lines = [line for line in bad.output.splitlines() if line.strip()]
+    assert lines == [
+        "error (config): invalid setting strategy (CLAIMSTANCE_STRATEGY) = 'foo': "
+        "Input should be 'auto', 'article' or 'guided'"
+    ]
+
+
+def test_schema_prints_one_schema_with_its_dialect_and_id(tmp_path: Path) -> None:
+    result = invoke(["schema"], tmp_path)
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].startswith("urn:claimstance:schema:extraction:")
+    assert invoke(["schema", "article"], tmp_path).exit_code == 0
+    assert invoke(["schema", "nothing"], tmp_path).exit_code == 2
+
+
+def test_every_run_says_which_model_answers(fake_endpoint: FakeLLM, tmp_path: Path) -> None:
+    result = invoke(
+        ["extract", str(SEEDS), "--base-url", BASE_URL, "-o", str(tmp_path / "o")], tmp_path
+    )
+    said = [line for line in result.stderr.splitlines() if line.startswith("using ")]
+    assert said == ["using model gpt-4o-mini at http://fake-llm.test/v1, article strategy"]
+
+
+def test_local_forces_the_embedded_model_despite_a_key(tmp_path: Path) -> None:
+    from claimstance.config import Settings
+
+    settings = Settings.from_env({"OPENAI_API_KEY": "sk-abcdefgh", "CLAIMSTANCE_LOCAL": "1"})
+    assert settings.embedded and settings.resolved_strategy == "guided"
+    assert Settings.from_env({"OPENAI_API_KEY": "sk-abcdefgh"}, local=True).embedded
+    assert not Settings.from_env({"OPENAI_API_KEY": "sk-abcdefgh"}).embedded
+
+
+def test_serve_refuses_a_public_address_without_a_token(tmp_path: Path) -> None:
+    result = invoke(["serve", "--host", "0.0.0.0"], tmp_path)
+    assert result.exit_code == 2
+    assert "CLAIMSTANCE_API_TOKEN" in result.output
+
+
+def test_extract_keeps_input_order_with_concurrency(fake_endpoint: FakeLLM, tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    args = ["extract", str(SEEDS), "--base-url", BASE_URL, "-o", str(out), "--concurrency", "5"]
+    assert invoke(args, tmp_path).exit_code == 0
+    ids = [json.loads(line)["article_id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == sorted(p.stem for p in SEEDS.glob("*.txt"))

@@ -39,8 +39,10 @@ def test_public_api_is_locked() -> None:
     assert claimstance.__all__ == sorted(claimstance.__all__)
     assert claimstance.__all__ == [
         "Article",
+        "AsyncClient",
         "Claim",
         "ClaimstanceError",
+        "Client",
         "ConfigError",
         "Extraction",
         "ExtractionError",
@@ -48,6 +50,7 @@ def test_public_api_is_locked() -> None:
         "Extractor",
         "InputError",
         "ProviderError",
+        "ServiceError",
         "Settings",
         "Span",
         "Speaker",
@@ -58,6 +61,7 @@ def test_public_api_is_locked() -> None:
         "__version__",
         "aextract",
         "extract",
+        "extract_many",
     ]
     for name in claimstance.__all__:
         assert hasattr(claimstance, name)

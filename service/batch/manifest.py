@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from claimstance.errors import ConfigError
+from claimstance.errors import ConfigError, JobLocked
 
 EXTRACTIONS = "extractions.jsonl"
 ERRORS = "errors.jsonl"
@@ -238,9 +238,7 @@ class DirectoryLock:
         except BlockingIOError as e:
             os.close(self._fd)
             self._fd = -1
-            raise ConfigError(
-                f"another claimstance process is writing to {self._path.parent}"
-            ) from e
+            raise JobLocked(f"another claimstance process is writing to {self._path.parent}") from e
         os.ftruncate(self._fd, 0)
         os.write(self._fd, f"{os.getpid()}\n".encode())
         return self

@@ -5,12 +5,12 @@ batches through one ``ParquetWriter`` and one CSV writer, into temporary files t
 renamed over the old ones. Memory stays flat in the number of articles, a crash never
 leaves a half-written table behind, and the tables always agree with the JSONL.
 
-Columns: ``article_id, claim_id, kind, speaker, speaker_id, speaker_role,
-speaker_affiliation, speaker_kind, mention, mention_start, mention_end, cue, cue_start,
-cue_end, quote, quote_start, quote_end, claim, topics`` and then, with stance targets,
-``stance[T]`` and ``confidence[T]`` per target T, or without targets ``stance_target``,
-``stance`` and ``confidence`` (the most salient target the claim names; the JSONL has
-every stance).
+Columns: ``article_id, title, source, url, published, claim_id, kind, speaker, speaker_id,
+speaker_role, speaker_affiliation, speaker_kind, mention, mention_start, mention_end, cue,
+cue_start, cue_end, quote, quote_start, quote_end, claim, topics`` and then, with stance
+targets, ``stance[T]`` and ``confidence[T]`` per target T, or without targets
+``stance_target``, ``stance`` and ``confidence`` (the most salient target the claim names;
+the JSONL has every stance).
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ BATCH_ROWS = 4096
 
 _TEXT = (
     "article_id",
+    "title",
+    "source",
+    "url",
+    "published",
     "claim_id",
     "kind",
     "speaker",
@@ -75,6 +79,10 @@ def claim_rows(extraction: dict[str, Any], targets: Sequence[str]) -> Iterator[d
         speaker = claim.get("speaker") or {}
         row: dict[str, Any] = {
             "article_id": article_id,
+            "title": extraction.get("title"),
+            "source": extraction.get("source"),
+            "url": extraction.get("url"),
+            "published": extraction.get("published"),
             "claim_id": claim.get("id"),
             "kind": claim.get("kind"),
             "speaker": speaker.get("name"),

@@ -8,10 +8,14 @@ any of them misses the cache; repeating a run makes no HTTP calls at all.
 The cache is an optimisation, never a source of failure: a corrupt database is moved
 aside and a new one started; an entry that cannot be read, or that its caller finds
 invalid, is a miss and is replaced; a failed write is skipped. Each is logged once.
+
+Identical requests in flight at once (same key, same event loop) share one computation:
+the HTTP service's concurrent duplicates cost one LLM call, not one each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -75,6 +79,9 @@ class ResponseCache:
     def __init__(self, directory: Path | None) -> None:
         self._cache: diskcache.Cache | None = None
         self._warned: set[str] = set()
+        # Single flight: the answer being computed per (event loop, key). A second
+        # identical request waits for it instead of sending its own (cache on or off).
+        self._inflight: dict[tuple[int, str], asyncio.Future[tuple[str, Usage]]] = {}
         if directory is not None:
             if directory.exists() and not directory.is_dir():
                 raise ConfigError(f"cache directory {directory} is a file (CLAIMSTANCE_CACHE_DIR)")
@@ -140,6 +147,30 @@ class ResponseCache:
             if valid is None or valid(cached):
                 return cached, Usage(cache_hit=True, cached_calls=1)
             self._warn("invalid", "a cached answer was not valid; asking again")
-        raw, usage = await compute()
+        slot = (id(asyncio.get_running_loop()), key)
+        pending = self._inflight.get(slot)
+        if pending is not None:
+            try:
+                raw, _ = await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                return await self.get_or_compute(key, compute, valid=valid)  # leader cancelled
+            return raw, Usage(cache_hit=True, cached_calls=1)
+        future: asyncio.Future[tuple[str, Usage]] = asyncio.get_running_loop().create_future()
+        self._inflight[slot] = future
+        try:
+            raw, usage = await compute()
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as e:
+            future.set_exception(e)
+            future.exception()  # retrieved: no "never retrieved" log when nobody waits
+            raise
+        finally:
+            del self._inflight[slot]
+        future.set_result((raw, usage))
         self.set(key, raw)
         return raw, usage

@@ -144,6 +144,8 @@ def openai_client(
 ) -> openai.AsyncOpenAI:
     """The SDK client for live and batch calls: its own retries off (tenacity owns them)."""
     key = api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
+    if settings.local:
+        key = None  # --local: a remote key configured for other tools never goes to loopback
     return openai.AsyncOpenAI(
         api_key=key or "not-needed",
         base_url=base_url or settings.base_url,
@@ -179,6 +181,11 @@ class LLMClient:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+    async def ping(self, timeout: float = 5.0) -> None:
+        """Raise ProviderError unless the endpoint answers ``GET /models`` (readiness)."""
+        with vendor_errors():
+            await self._client.with_options(timeout=timeout).models.list()
 
     async def classify(
         self, request: list[Message] | str, words: tuple[str, ...], *, top: int = 20

@@ -196,6 +196,10 @@ def build_extraction(
         )
     return Extraction(
         article_id=article.id,
+        title=article.title,
+        source=article.source,
+        url=article.url,
+        published=article.published,
         claims=built,
         speakers=list(profiles.values()),
         model=model,

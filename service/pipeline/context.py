@@ -189,6 +189,10 @@ class RunContext:
             return None, usage
         return {str(k): float(v) for k, v in found.items()}, usage
 
+    async def ping(self) -> None:
+        """Raise ProviderError unless the model endpoint answers (the embedded one starts)."""
+        await (await self.llm()).ping()
+
     def chunk_ranges(self, text: str) -> list[tuple[int, int]]:
         return chunk_ranges(text, self.settings.chunk_chars, self.settings.chunk_overlap)
 

@@ -7,21 +7,22 @@ use one shared Extractor per settings so a local model is started once per proce
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 
 from pydantic import ValidationError
 
 from claimstance.config import Settings
-from claimstance.errors import ConfigError, InputError
+from claimstance.errors import ClaimstanceError, InputError
+from claimstance.loop_thread import LoopThread
 from claimstance.pipeline.article import StrategyResult, run_article
 from claimstance.pipeline.assemble import build_extraction
 from claimstance.pipeline.context import HttpClientFactory, RunContext
 from claimstance.pipeline.guided import PROMPT_NAMES as GUIDED_PROMPTS
 from claimstance.pipeline.guided import run_guided
+from claimstance.pipeline.many import ProgressCallback, aextract_many
 from claimstance.prompts import load_prompt
 from claimstance.schemas.models import Article, Extraction, Strategy
 from claimstance.text.normalize import unique_targets
@@ -90,7 +91,7 @@ class Extractor:
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.context = RunContext(self.settings, http_client_factory=http_client_factory)
-        self._runner: asyncio.Runner | None = None
+        self._loop = LoopThread()
         self._lock = threading.Lock()
 
     @property
@@ -130,24 +131,59 @@ class Extractor:
     def extract(
         self, article_or_text: Article | str, *, targets: Sequence[str] | str | None = None
     ) -> Extraction:
-        """Synchronous form; runs on this Extractor's private event loop."""
+        """Synchronous form. It runs on this Extractor's own event loop in a background
+        thread, so it also works where a loop is running already (Jupyter)."""
+        return self._loop.run(self.aextract(article_or_text, targets=targets))
+
+    def aextract_many(
+        self,
+        articles: Iterable[Article | str | InputError],
+        *,
+        targets: Sequence[str] | str | None = None,
+        concurrency: int = 4,
+        ordered: bool = False,
+        progress: bool | ProgressCallback = False,
+    ) -> AsyncIterator[Extraction | ClaimstanceError]:
+        """Each article's Extraction, or its typed error (with ``article_id``), as they finish
+        (``ordered``: in input order); ``concurrency`` articles at a time; ``progress``: a
+        bar on stderr, or a callback ``(finished, total)``."""
+        return aextract_many(
+            self,
+            articles,
+            targets=targets,
+            concurrency=concurrency,
+            ordered=ordered,
+            progress=progress,
+        )
+
+    def extract_many(
+        self,
+        articles: Iterable[Article | str | InputError],
+        *,
+        targets: Sequence[str] | str | None = None,
+        concurrency: int = 4,
+        ordered: bool = False,
+        progress: bool | ProgressCallback = False,
+    ) -> Iterator[Extraction | ClaimstanceError]:
+        """Synchronous form of :meth:`aextract_many` (works inside Jupyter too)."""
+        results = self.aextract_many(
+            articles, targets=targets, concurrency=concurrency, ordered=ordered, progress=progress
+        )
         try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise ConfigError("extract() called from a running event loop; await aextract()")
-        with self._lock:
-            if self._runner is None:
-                self._runner = asyncio.Runner()
-            return self._runner.run(self.aextract(article_or_text, targets=targets))
+            while True:
+                try:
+                    yield self._loop.run(anext(results))
+                except StopAsyncIteration:
+                    return
+        finally:
+            if self._loop.started:
+                self._loop.run(results.aclose())  # type: ignore[attr-defined]
 
     def close(self) -> None:
         with self._lock:
-            if self._runner is not None:
-                self._runner.run(self.context.aclose_clients())
-                self._runner.close()
-                self._runner = None
+            if self._loop.started:
+                self._loop.run(self.context.aclose_clients())
+                self._loop.close()
         self.context.close()
 
     async def aclose(self) -> None:
@@ -204,3 +240,18 @@ async def aextract(
 ) -> Extraction:
     """Async form of :func:`extract`."""
     return await shared_extractor(settings).aextract(article_or_text, targets=targets)
+
+
+def extract_many(
+    articles: Iterable[Article | str],
+    *,
+    targets: Sequence[str] | str | None = None,
+    concurrency: int = 4,
+    ordered: bool = False,
+    progress: bool | ProgressCallback = False,
+    settings: Settings | None = None,
+) -> Iterator[Extraction | ClaimstanceError]:
+    """Many articles at once: an Extraction, or the typed error, per article as each finishes."""
+    return shared_extractor(settings).extract_many(
+        articles, targets=targets, concurrency=concurrency, ordered=ordered, progress=progress
+    )

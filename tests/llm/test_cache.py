@@ -114,3 +114,28 @@ def test_disabled_cache_always_calls(make_settings: Callable[..., Settings]) -> 
     settings = make_settings(cache_enabled=False)
     assert calls_for(settings) == 1
     assert calls_for(settings) == 1
+
+
+def test_identical_requests_in_flight_share_one_computation() -> None:
+    import asyncio
+
+    from claimstance.llm.cache import ResponseCache
+    from claimstance.schemas.models import Usage
+
+    cache = ResponseCache(None)  # single flight works with the cache off too
+    computed: list[int] = []
+
+    async def compute() -> tuple[str, Usage]:
+        computed.append(1)
+        await asyncio.sleep(0.05)
+        return '{"ok": true}', Usage(calls=1)
+
+    async def go() -> list[tuple[str, Usage]]:
+        return list(await asyncio.gather(*(cache.get_or_compute("k", compute) for _ in range(3))))
+
+    answers = asyncio.run(go())
+    assert computed == [1]
+    assert [usage.calls for _, usage in answers] == [1, 0, 0]
+    assert all(raw == '{"ok": true}' for raw, _ in answers)
+    asyncio.run(go())  # nothing is left in flight: a later burst computes again
+    assert computed == [1, 1]

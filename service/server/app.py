@@ -1,0 +1,285 @@
+"""The FastAPI application: ``/v1/extract``, ``/v1/jobs``, probes and metrics.
+
+One ``Service`` per process holds the Extractors (one per strategy, sharing the process's
+embedded model server and response cache), the job manager, the request slots and the
+metrics. Every route is a thin adapter over the same ``Extractor`` and batch engine the
+command line uses; every error leaves as ``{"error": {"code", "message", "article_id"?}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from claimstance import __version__
+from claimstance.batch.stats import price_for
+from claimstance.config import Settings
+from claimstance.errors import (
+    HTTP_STATUS,
+    ClaimstanceError,
+    InputError,
+    NotReady,
+    ProviderError,
+    RequestTimeout,
+    RequestTooLarge,
+)
+from claimstance.pipeline.extractor import Extractor, as_targets
+from claimstance.schemas.models import Extraction
+from claimstance.server.jobs import UNFINISHED, JobManager, JobView, iter_file
+from claimstance.server.metrics import CONTENT_TYPE, Metrics, Observe
+from claimstance.server.models import ExtractRequest
+from claimstance.server.parse import job_lines
+from claimstance.server.security import BodyLimit, Slots, check_token, error_body
+
+log = logging.getLogger("claimstance.server")
+ExtractorFactory = Callable[[Settings], Extractor]
+#: Seconds a readiness answer is reused (probes come every few seconds).
+READY_TTL = 5.0
+
+
+class Service:
+    def __init__(self, settings: Settings, factory: ExtractorFactory) -> None:
+        self.settings = settings
+        self._factory = factory
+        self._extractors: dict[str, Extractor] = {}
+        self.jobs = JobManager(
+            settings.state_dir / "jobs",
+            self.extractor,
+            price=lambda e: price_for(e.settings.resolved_model),
+            on_usage=lambda usage: self.metrics.add_usage(usage),
+        )
+        self.metrics = Metrics(self.jobs.states)
+        self.slots = Slots(settings.max_in_flight)
+        self._ready: tuple[float, str | None] = (0.0, None)
+
+    def extractor(self, strategy: str | None = None) -> Extractor:
+        key = strategy or self.settings.strategy
+        if key not in self._extractors:
+            settings = self.settings.model_copy(update={"strategy": key})
+            self._extractors[key] = self._factory(settings)
+        return self._extractors[key]
+
+    async def readiness(self) -> str | None:
+        """None when the model endpoint answers, else why not (cached for READY_TTL)."""
+        checked, problem = self._ready
+        if time.monotonic() - checked < READY_TTL:
+            return problem
+        try:
+            async with asyncio.timeout(30):
+                await self.extractor().context.ping()
+            problem = None
+        except ClaimstanceError as e:
+            problem = str(e)
+        except TimeoutError:
+            problem = "the model endpoint did not answer within 30 s"
+        self._ready = (time.monotonic(), problem)
+        return problem
+
+    async def aclose(self) -> None:
+        await self.jobs.shutdown()
+        for extractor in self._extractors.values():
+            await extractor.aclose()
+            extractor.context.close()
+
+
+#: Declares the bearer scheme in the OpenAPI description; _Authorized does the checking.
+BEARER = HTTPBearer(auto_error=False, description="CLAIMSTANCE_API_TOKEN")
+
+
+class _Authorized:
+    """The dependency of every guarded route: the request's bearer token is the server's."""
+
+    def __init__(self, token: str | None) -> None:
+        self._token = token
+
+    async def __call__(self, request: Request) -> None:
+        check_token(request.headers.get("authorization"), self._token)
+
+
+def _error_response(error: ClaimstanceError, status: int | None = None) -> JSONResponse:
+    article_id = error.article_id or (error.source if isinstance(error, InputError) else None)
+    headers = {}
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(max(1, round(retry_after)))
+    body = json.loads(error_body(error.code, str(error), article_id))
+    return JSONResponse(
+        body, status_code=status or HTTP_STATUS.get(error.code, 500), headers=headers
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    extractor_factory: ExtractorFactory = Extractor,
+    resume_jobs: bool = True,
+) -> FastAPI:
+    """The ASGI app over ``settings`` (default: the environment's)."""
+    settings = settings or Settings.from_env()
+    service = Service(settings, extractor_factory)
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if resume_jobs:
+            resumed = service.jobs.resume()
+            if resumed:
+                log.info("resumed %d unfinished job(s)", len(resumed))
+        try:
+            yield
+        finally:
+            await service.aclose()
+
+    app = FastAPI(
+        title="claimstance",
+        version=__version__,
+        description="Grounded claims, speakers and stances from news articles.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    guarded = [Depends(BEARER), Depends(_Authorized(token))]
+
+    @app.exception_handler(ClaimstanceError)
+    async def _claimstance_error(request: Request, error: ClaimstanceError) -> JSONResponse:
+        service.metrics.failure(error.code)
+        return _error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
+        service.metrics.failure("input")
+        return _error_response(InputError(f"invalid request: {where}: {first['msg']}"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "service")
+        body = json.loads(error_body(code, str(error.detail)))
+        return JSONResponse(body, status_code=error.status_code)
+
+    @app.get("/healthz", tags=["probes"])
+    async def healthz() -> dict[str, str]:
+        """The process is up (it says nothing about the model)."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["probes"], responses={503: {"description": "model unavailable"}})
+    async def readyz() -> JSONResponse:
+        """The model endpoint (or the embedded model) answers."""
+        problem = await service.readiness()
+        if problem is None:
+            return JSONResponse({"status": "ready", "model": settings.resolved_model})
+        body = json.loads(error_body("not_ready", problem))
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+    @app.get("/metrics", tags=["probes"], dependencies=guarded)
+    async def metrics() -> Response:
+        """Prometheus text format."""
+        return Response(service.metrics.render(), media_type=CONTENT_TYPE)
+
+    @app.post(
+        "/v1/extract",
+        tags=["extract"],
+        dependencies=guarded,
+        response_model=Extraction,
+        responses={413: {"description": "too large"}, 503: {"description": "busy"}},
+    )
+    async def extract(body: ExtractRequest) -> Response:
+        """Claims, speakers and stances of one article."""
+        article = body.article()
+        if len(article.text) > settings.max_article_chars:
+            error = RequestTooLarge(
+                f"the article has {len(article.text):,} characters, more than the "
+                f"{settings.max_article_chars:,} allowed (CLAIMSTANCE_MAX_ARTICLE_CHARS)"
+            )
+            error.article_id = article.id
+            raise error
+        targets = as_targets(body.targets, source=article.id)
+        extractor = service.extractor(body.strategy)
+        with service.slots:
+            try:
+                async with asyncio.timeout(settings.request_timeout):
+                    extraction = await extractor.aextract(article, targets=targets)
+            except TimeoutError:
+                late = RequestTimeout(
+                    f"the article took more than {settings.request_timeout:g} s "
+                    "(CLAIMSTANCE_REQUEST_TIMEOUT)"
+                )
+                late.article_id = article.id
+                raise late from None
+            except ClaimstanceError as e:
+                e.article_id = e.article_id or article.id
+                if isinstance(e, ProviderError) and e.usage is not None:
+                    service.metrics.add_usage(e.usage)
+                raise
+        service.metrics.add_usage(extraction.usage)
+        return Response(extraction.model_dump_json(), media_type="application/json")
+
+    @app.post("/v1/jobs", tags=["jobs"], dependencies=guarded, status_code=202)
+    async def submit_job(
+        request: Request,
+        target: Annotated[list[str] | None, Query(description="Stance target; repeat.")] = None,
+        strategy: Annotated[Literal["article", "guided"] | None, Query()] = None,
+    ) -> JobView:
+        """Many articles: a JSON array, ``{"articles": [...], "targets": [...]}`` or a JSONL
+        body (``Content-Type: application/x-ndjson``). Runs in the background."""
+        body = await request.body()
+        lines, body_targets, body_strategy = job_lines(body, request.headers.get("content-type"))
+        targets = as_targets([*(target or []), *body_targets], source="<job>")
+        record = service.jobs.submit(lines, targets=targets, strategy=strategy or body_strategy)
+        return service.jobs.view(record.id)
+
+    @app.get("/v1/jobs", tags=["jobs"], dependencies=guarded)
+    async def list_jobs() -> list[JobView]:
+        """Every job this server keeps, oldest first."""
+        return [service.jobs.view(job_id) for job_id in service.jobs.ids()]
+
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded)
+    async def job(job_id: str) -> JobView:
+        """Status, counts, tokens, cost and progress."""
+        return service.jobs.view(job_id)
+
+    @app.get("/v1/jobs/{job_id}/results", tags=["jobs"], dependencies=guarded)
+    async def results(
+        job_id: str, format: Literal["jsonl", "parquet", "csv"] = "jsonl"
+    ) -> Response:
+        """Extractions as JSONL (streamed, also while the job runs), or the flat claims
+        table as Parquet or CSV once it has finished."""
+        path = service.jobs.results_path(job_id, format)
+        if format == "jsonl":
+            return StreamingResponse(iter_file(path), media_type="application/x-ndjson")
+        if service.jobs.record(job_id).status in UNFINISHED or not path.exists():
+            raise NotReady(f"job {job_id} has not finished: its {format} table is not built yet")
+        media = "text/csv" if format == "csv" else "application/vnd.apache.parquet"
+        return FileResponse(path, media_type=media, filename=f"{job_id}-claims.{format}")
+
+    @app.get("/v1/jobs/{job_id}/errors", tags=["jobs"], dependencies=guarded)
+    async def errors(job_id: str) -> StreamingResponse:
+        """One JSON record per failed article (id, code, message)."""
+        path = service.jobs.errors_path(job_id)
+        return StreamingResponse(iter_file(path), media_type="application/x-ndjson")
+
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded)
+    async def cancel(job_id: str) -> JobView:
+        """Stop a job; what it finished is kept (results and tables)."""
+        service.jobs.cancel(job_id)
+        return service.jobs.view(job_id)
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(Observe, metrics=service.metrics)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory ``uvicorn --factory`` calls in each worker process (``serve --workers``)."""
+    return create_app()
