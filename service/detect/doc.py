@@ -11,10 +11,20 @@ import bisect
 import re
 from typing import NamedTuple
 
-from claimstance.detect.cues import ABBREVIATIONS, ALL_VERB_FORMS, NAMING_FORMS
+from claimstance.detect.cues import (
+    ABBREVIATIONS,
+    ALL_VERB_FORMS,
+    DETERMINERS,
+    NAMING_FORMS,
+    NOT_NAME_WORDS,
+    SOURCE_NOUNS,
+    SUBJECT_PRONOUNS,
+)
 from claimstance.detect.quotes import QuoteSpan, find_quotes, paragraph_bounds
 from claimstance.text.glyphs import CLOSING_MARKS, OPENING_MARKS, char_class
 
+#: Capitalised words a sentence opens with that do not go on with a name after an initial.
+_SENTENCE_OPENERS = NOT_NAME_WORDS | SOURCE_NOUNS | DETERMINERS | SUBJECT_PRONOUNS
 _WORD_RE = re.compile(r"\w+")  # a verb form is a whole \w run, as with cues.VERB_RE
 TOKEN_RE = re.compile(r"\w+(?:[’'\-&.]\w+)*|\S")
 # Sentence ends, line breaks, and breadcrumb separators ("Home » World » US and China
@@ -95,11 +105,11 @@ class Doc:
         self.paragraphs = paragraph_bounds(text)
         self._p_starts = [s for s, _ in self.paragraphs]
         self.layout = layout_lines(text, self.paragraphs)
-        self.sentences = self._sentences()
-        self._s_starts = [s for s, _ in self.sentences]
         self.tokens = [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
         self._t_starts = [t.start for t in self.tokens]
         self.common_caps = self._common_caps()
+        self.sentences = self._sentences()  # after the tokens: an initial looks at the next
+        self._s_starts = [s for s, _ in self.sentences]
         self.verbs: list[tuple[int, int, str]] = []
         self.naming: list[tuple[int, int, str]] = []  # cues.NAMING_FORMS
         for m in _WORD_RE.finditer(text):
@@ -144,7 +154,7 @@ class Doc:
             if m.group()[0] == "\n":
                 cuts.append(m.start())
                 continue
-            if m.group() == "." and self._is_abbreviation(m.start()):
+            if m.group() == "." and self.name_stop(m.start()):
                 continue
             if self.quote_at(m.end() - 1, strict=True) is not None:
                 continue  # a full stop inside a quotation does not end the sentence
@@ -169,15 +179,36 @@ class Doc:
                 out.append((start, p_end))
         return out
 
-    def _is_abbreviation(self, dot: int) -> bool:
+    def name_stop(self, dot: int) -> bool:
+        """Whether the full stop at ``dot`` ends an abbreviation ("Mr.", "U.S.") or an
+        initial inside a name ("Donald J. Trump", "J. K. Rowling") rather than the sentence.
+
+        A capital letter and a full stop is an initial only when a name goes on after it:
+        another initial, or a capitalised word that is not one a sentence opens with and a
+        name never ends with (a function word, a determiner or pronoun, a source noun like
+        "Critics" or "Officials"). "... saying X. Critics said" is two sentences. A word the
+        text also writes in lower case is not enough: surnames are words too (Grant, Rice).
+        """
         m = re.search(r"([\w.]+)$", self.text[max(0, dot - 12) : dot])
         if not m:
             return False
         word = m.group(1)
-        low = word.lower()
-        if low in ABBREVIATIONS:
+        if word.lower() in ABBREVIATIONS:
             return True
-        return len(word) == 1 and word.isupper()  # an initial: Donald J. Trump
+        return len(word) == 1 and word.isupper() and self._name_goes_on(dot + 1)
+
+    def _name_goes_on(self, pos: int) -> bool:
+        k = self.token_index(pos)
+        if k >= len(self.tokens) or self.text[pos : self.tokens[k].start].strip():
+            return False
+        nxt = self.tokens[k]
+        if not nxt.is_word:
+            return False  # a quotation mark, a bracket: the sentence ended
+        if not nxt.is_cap:
+            return nxt.text[0].isalpha()  # "vitamin C. and zinc": the sentence goes on
+        if len(nxt.text) == 1:
+            return True  # another initial
+        return re.sub(r"['’]s$", "", nxt.lower) not in _SENTENCE_OPENERS
 
     def sentence_index(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self._s_starts, pos) - 1)

@@ -107,7 +107,7 @@ class NameIndex:
                     break
                 if (
                     (t.is_word and t.is_cap)
-                    or (t.text == "." and _is_abbrev_token(toks[j - 1].text) and gap == "")
+                    or (t.text == "." and gap == "" and self._name_stop(toks[j - 1].text, t))
                     or (t.lower in CONNECTORS and j + 1 < n and toks[j + 1].is_cap)
                 ):
                     j += 1
@@ -119,6 +119,13 @@ class NameIndex:
             if m is not None:
                 self._add(m)
             i = j
+
+    def _name_stop(self, before: str, dot: Token) -> bool:
+        """A full stop inside a name: after an abbreviation, or an initial the name goes
+        on after (``Doc.name_stop``: "Malcolm X. Critics said" is two sentences)."""
+        if len(before) == 1 and before.isupper():
+            return self.doc.name_stop(dot.start)
+        return _is_abbrev_token(before)
 
     def _skip(self, pos: int) -> bool:
         return not self.quoted and self.doc.in_quote(pos)

@@ -122,6 +122,12 @@ def with_apposition(doc: Doc, m: Mention, lo: int, hi: int) -> Mention:
     return replace(m, role=m.role or role, affiliation=m.affiliation or affil)
 
 
+def _inside_name(index: NameIndex, before: Token, dot: Token) -> bool:
+    """A full stop after an initial belongs to the name only if the name goes on after it
+    (``Doc.name_stop``: "said Malcolm X. Critics said" ends at "X")."""
+    return len(before.text) > 1 or not before.is_cap or index.doc.name_stop(dot.start)
+
+
 def _inside_cap_run(toks: list[Token], k: int) -> bool:
     return toks[k].lower in ("of",) and 0 < k < len(toks) - 1 and toks[k + 1].is_cap
 
@@ -145,7 +151,7 @@ def _best_unit(index: NameIndex, toks: list[Token]) -> Mention | None:
             j = k + 1
             while j < len(toks) and (
                 toks[j].is_cap
-                or toks[j].text == "."
+                or (toks[j].text == "." and _inside_name(index, toks[j - 1], toks[j]))
                 or (toks[j].lower in CONNECTORS and j + 1 < len(toks) and toks[j + 1].is_cap)
             ):
                 j += 1

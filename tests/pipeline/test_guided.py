@@ -217,6 +217,7 @@ def test_text_that_addresses_the_system_is_not_an_attribution() -> None:
     assert [c.quote.text for c in claims] == ["the bill would raise the deficit"]
     assert all("Obama" not in c.speaker.name for c in claims)
     assert claims[0].cue is not None and claims[0].cue.text == "said"
+    assert claims[0].speaker.name == "Critics"  # not "X. Critics": "X." ends its sentence
 
 
 def test_an_article_that_fails_part_way_counts_every_request_it_sent(
