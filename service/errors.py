@@ -142,11 +142,13 @@ class ExtractionError(ClaimstanceError):
         last_output: str | None = None,
         attempts: int = 0,
         usage: Usage | None = None,
+        cut_off: bool = False,
     ) -> None:
         super().__init__(message)
         self.last_output = last_output
         self.attempts = attempts
         self.usage = usage
+        self.cut_off = cut_off  # the answer stopped at the token limit
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "attempts": self.attempts, "last_output": self.last_output}

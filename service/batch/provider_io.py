@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from claimstance.batch.manifest import write_json_atomic
 from claimstance.errors import ExtractionError, ProviderError
 from claimstance.llm.client import parse_json_payload
-from claimstance.pipeline.article import _lenient
+from claimstance.pipeline.article import lenient_draft
 from claimstance.schemas.drafts import ArticleDraft
 from claimstance.schemas.models import ExtractionWarning, Usage
 
@@ -73,7 +73,7 @@ def parse_answer(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage, str | Non
     """The parsed draft of one batch answer line, its usage and why it is degraded (None
     when it is not), or a typed error.
 
-    As on the live path (:func:`claimstance.pipeline.article._lenient`), an answer cut off
+    As on the live path (:func:`claimstance.pipeline.article.lenient_draft`), an answer cut off
     at the token limit, or with claims that break the schema, keeps its well-formed claims
     and says why; one with no ``claims`` list at all fails. ``finish_reason: "length"``
     marks an answer cut off even when what came back happens to parse.
@@ -108,7 +108,7 @@ def parse_answer(answer: dict[str, Any]) -> tuple[ArticleDraft, Usage, str | Non
             attempts=1,
             usage=usage,
         )
-        rescued = _lenient(failed)
+        rescued = lenient_draft(failed)
         if rescued is None:
             raise failed from e
         kept, reason = rescued

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from claimstance.errors import ExtractionError
+from claimstance.errors import ExtractionError, ProviderError
 from claimstance.grounding.locate import align
 from claimstance.grounding.quote_align import align_quote
 from claimstance.pipeline.assemble import GroundedClaim, interrupted_parts
@@ -114,7 +114,7 @@ async def run_article(
                 messages,
                 strategy="article",
                 targets=targets,
-                fallback=_lenient,
+                fallback=lenient_draft,
             )
         finally:
             DRAFT_CHECK.reset(token)
@@ -137,8 +137,10 @@ async def run_article(
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     fatal = [f for f in failures if not isinstance(f, ExtractionError)]
     if fatal:  # transport or configuration: the article as a whole failed
+        _count_all(fatal[0], outcomes)
         raise fatal[0]
     if failures and len(failures) == len(outcomes):
+        _count_all(failures[0], outcomes)
         raise failures[0]
     total = StrategyResult()
     for window, outcome in zip(ranges, outcomes, strict=True):
@@ -169,7 +171,20 @@ async def run_article(
     return total
 
 
-def _lenient(error: ExtractionError) -> tuple[str, str | None] | None:
+def _count_all(error: BaseException, outcomes: Sequence[StrategyResult | BaseException]) -> None:
+    """The failing article's error carries the requests of every chunk, not its own only."""
+    if not isinstance(error, ExtractionError | ProviderError):
+        return
+    total = Usage()
+    for outcome in outcomes:
+        if isinstance(outcome, StrategyResult):
+            total = total + outcome.usage
+        elif isinstance(outcome, ExtractionError | ProviderError):
+            total = total + (outcome.usage or Usage())
+    error.usage = total
+
+
+def lenient_draft(error: ExtractionError) -> tuple[str, str | None] | None:
     """The last answer's well-formed claims, without the grounding check, and why the
     answer is degraded: cut off by the token limit, or claims that broke the schema. A
     complete answer whose only fault is an ungrounded quote is not degraded: that quote
@@ -195,7 +210,7 @@ def _lenient(error: ExtractionError) -> tuple[str, str | None] | None:
             broken += 1
     try:
         parse_json_payload(error.last_output)
-        cut = False
+        cut = error.cut_off  # finish_reason "length": what came after the last claim is missing
     except ValueError:
         cut = True
     reasons = []

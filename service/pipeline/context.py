@@ -29,6 +29,10 @@ if TYPE_CHECKING:  # openai and instructor take half a second to import: only wh
 Message = dict[str, str]
 #: The key of a cached answer that a fallback rescued, holding the reason.
 RESCUED = "__claimstance_rescued__"
+#: Why an answer that parsed but stopped at the token limit is degraded.
+LENGTH_REASON = (
+    "the answer stopped at the token limit (CLAIMSTANCE_MAX_TOKENS); claims after it are missing"
+)
 #: The alternatives a one-token call asks for; part of the cache key.
 TOP_ALTERNATIVES = 20
 HttpClientFactory = Callable[[], httpx.AsyncClient]
@@ -129,6 +133,9 @@ class RunContext:
                 if reason is None:
                     return answer, e.usage or Usage()
                 return json.dumps({RESCUED: reason, "answer": answer}), e.usage or Usage()
+            if result.finish_reason == "length":  # it parsed, but what came after is missing
+                wrapped = {RESCUED: LENGTH_REASON, "answer": result.raw}
+                return json.dumps(wrapped), result.usage
             return result.raw, result.usage
 
         def unwrap(raw: str) -> tuple[str, str | None]:

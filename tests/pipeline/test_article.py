@@ -295,3 +295,48 @@ def test_an_answer_cut_off_at_the_token_limit_keeps_its_claims_and_says_so(
     again = FakeLLM(cut_off)
     repeat = run(make_settings(max_reasks=0), again, text)
     assert again.requests == [] and "answer_incomplete" in [w.code for w in repeat.warnings]
+
+
+def test_an_answer_stopped_at_the_token_limit_is_degraded_even_when_it_parses(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """finish_reason "length" with JSON that still parses: the claims after it are missing,
+    so the result says so, and says so again when it is answered from the cache."""
+    text = "“We will go on,” the minister said. “And on,” her deputy said."
+
+    def answer(request: dict[str, Any]) -> httpx.Response:
+        body = completion({"claims": [claim("“We will go on,”", "the minister")]}, request)
+        body["choices"][0]["finish_reason"] = "length"
+        return httpx.Response(200, json=body)
+
+    fake = FakeLLM(answer)
+    settings = make_settings()
+    first = run(settings, fake, text)
+    again = run(settings, fake, text)
+    for extraction in (first, again):
+        assert [c.quote.text for c in extraction.claims] == ["“We will go on,”"]
+        assert [w.code for w in extraction.warnings] == ["answer_incomplete"]
+        assert "CLAIMSTANCE_MAX_TOKENS" in extraction.warnings[0].message
+    assert again.usage.cache_hit and len(fake.requests) == 1
+
+
+def test_a_failed_chunk_counts_the_requests_of_every_chunk(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """One chunk of three fails for good: the article's error counts all three requests."""
+    paragraph = "“Line {n} stays,” the mayor said. " + "Filler words go here. " * 30
+    text = "\n\n".join(paragraph.format(n=n) for n in range(3))
+
+    def answer(request: dict[str, Any]) -> dict[str, Any] | httpx.Response:
+        chunk = article_in(request)
+        if "Line 1 stays" in chunk and "Line 0 stays" not in chunk:
+            return httpx.Response(401, json={"error": {"message": "no"}})
+        return {"claims": []}
+
+    fake = FakeLLM(answer)
+    settings = make_settings(chunk_chars=700, chunk_overlap=0, cache_enabled=False)
+    with pytest.raises(ProviderError) as failed:
+        run(settings, fake, text)
+    assert len(fake.requests) >= 3
+    assert failed.value.usage is not None
+    assert failed.value.usage.calls == len(fake.requests)
