@@ -100,3 +100,23 @@ def test_a_lone_surrogate_in_a_jsonl_record_is_that_line_s_input_error(tmp_path:
     assert isinstance(first, InputError) and "lone surrogate" in str(first)
     assert first.source is not None and first.source.endswith(":1")
     assert not isinstance(second, InputError) and second.id == "ok"
+
+
+def test_jsonl_metadata_is_kept_and_integer_ids_become_strings(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    record = {
+        "id": 1234,
+        "text": "“Yes,” she said.",
+        "title": "Yes",
+        "source": "Example Times",
+        "url": "https://example.org/yes",
+        "published": "2026-11-30",
+    }
+    lines = [json.dumps(record), json.dumps({"id": True, "text": "x"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    good, bad = list(read_articles([str(path)]))
+    assert isinstance(good, Article)
+    assert (
+        good.id == "1234" and good.source == "Example Times" and str(good.published) == "2026-11-30"
+    )
+    assert isinstance(bad, InputError) and "id" in str(bad)  # a boolean is not an id

@@ -23,6 +23,7 @@ from fastapi.security import HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimstance import __version__
+from claimstance.batch.extractor import make_extractor
 from claimstance.batch.stats import price_for
 from claimstance.config import Settings
 from claimstance.errors import (
@@ -119,10 +120,19 @@ def _error_response(error: ClaimstanceError, status: int | None = None) -> JSONR
     )
 
 
+def server_extractor(settings: Settings) -> Extractor:
+    """Requests from many clients share one Extractor: against a remote endpoint its LLM
+    request limit and connection pool are sized to the server's slots, not to one
+    article's ``concurrency``; the embedded model keeps its own small limit."""
+    if settings.embedded:
+        return Extractor(settings)
+    return make_extractor(settings, max(settings.concurrency, settings.max_in_flight))
+
+
 def create_app(
     settings: Settings | None = None,
     *,
-    extractor_factory: ExtractorFactory = Extractor,
+    extractor_factory: ExtractorFactory = server_extractor,
     resume_jobs: bool = True,
 ) -> FastAPI:
     """The ASGI app over ``settings`` (default: the environment's)."""
