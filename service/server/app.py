@@ -43,7 +43,7 @@ from claimstance.server.models import ExtractRequest
 from claimstance.server.parse import job_lines
 from claimstance.server.security import BodyLimit, Slots, check_token, error_body
 
-log = logging.getLogger("claimstance.server")
+log = logging.getLogger("uvicorn.error.claimstance")  # shown where uvicorn logs
 ExtractorFactory = Callable[[Settings], Extractor]
 #: Seconds a readiness answer is reused (probes come every few seconds).
 READY_TTL = 5.0

@@ -35,7 +35,7 @@ from claimstance.inputs import read_jsonl_file
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Usage
 
-log = logging.getLogger("claimstance.server")
+log = logging.getLogger("uvicorn.error.claimstance")  # shown where uvicorn logs
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import uvicorn
@@ -10,8 +9,6 @@ import uvicorn
 from claimstance.config import Settings, export_environment
 from claimstance.server.app import create_app
 from claimstance.server.security import check_bind
-
-log = logging.getLogger("claimstance.server")
 
 
 def serve(
