@@ -82,6 +82,14 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "max_in_flight",
         "serve: extract requests handled at once; more get 503 with Retry-After.",
     ),
+    "CLAIMSTANCE_RECORD": (
+        "record_dir",
+        "Write every LLM exchange of the run into this directory (--record); no cache.",
+    ),
+    "CLAIMSTANCE_REPLAY": (
+        "replay_dir",
+        "Answer every LLM request from this recording (--replay): no model, no network.",
+    ),
     "CLAIMSTANCE_N_CTX": ("n_ctx", "Embedded model: context window in tokens."),
     "CLAIMSTANCE_N_THREADS": ("n_threads", "Embedded model: CPU threads (default: all cores)."),
 }
@@ -117,6 +125,8 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(64 * 2**20, ge=1024)
     request_timeout: float = Field(600.0, gt=0)
     max_in_flight: int = Field(64, ge=1, le=100_000)
+    record_dir: Path | None = None
+    replay_dir: Path | None = None
     n_ctx: int = Field(4096, ge=512)
     n_threads: int | None = Field(None, ge=1)
 
@@ -147,6 +157,8 @@ class Settings(BaseModel):
             settings = cls.model_validate(values)
         except ValidationError as e:
             raise ConfigError(_readable(e)) from None
+        if settings.record_dir is not None and settings.replay_dir is not None:
+            raise ConfigError("--record and --replay cannot be used together")
         if settings.chunk_overlap >= settings.chunk_chars // 2:
             raise ConfigError("chunk_overlap must be less than half of chunk_chars")
         return settings

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from claimstance.pipeline.extractor import Extractor
 from claimstance.text.normalize import unique_targets
 
 err = Console(stderr=True, highlight=False)
+#: Called with the job's Extractor before the run and after it (see ``execute``).
+RunHook = Callable[[Extractor], None]
 
 
 @dataclass
@@ -75,15 +77,28 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def execute(request: BatchRequest, settings: Settings) -> int:
+def execute(
+    request: BatchRequest,
+    settings: Settings,
+    *,
+    before: RunHook | None = None,
+    after: RunHook | None = None,
+) -> int:
     """Run the batch the request describes; print the summary; return the exit code.
 
     A ClaimstanceError (unusable settings, a job with other parameters, broken workers)
-    stops the whole job: it is raised for the CLI to report with exit code 2.
+    stops the whole job: it is raised for the CLI to report with exit code 2. ``before``
+    and ``after`` see the job's Extractor (what ``--record`` and ``--replay`` add).
     """
     if request.workers > 1 and (request.ray or request.provider_batch):
         mode = "--ray" if request.ray else "--provider-batch"
         raise ConfigError(f"--workers cannot be used with {mode}")
+    taping = settings.record_dir is not None or settings.replay_dir is not None
+    if taping and (request.workers > 1 or request.ray or request.provider_batch):
+        raise ConfigError(
+            "--record and --replay run in one process: not with --workers, --ray or "
+            "--provider-batch"
+        )
     if request.ray:
         rows = run_ray(
             request.paths,
@@ -102,9 +117,13 @@ def execute(request: BatchRequest, settings: Settings) -> int:
         provider_batch=request.provider_batch,
     )
     extractor = make_extractor(settings, request.concurrency)
+    if before is not None:
+        before(extractor)
     try:
         with sigterm_as_interrupt():
             summary = asyncio.run(_run(request, extractor, price))
+        if after is not None:
+            after(extractor)
     except KeyboardInterrupt:
         err.print("interrupted; re-run the same command to resume")
         return EXIT_INTERRUPTED

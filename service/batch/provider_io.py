@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from claimstance.batch.manifest import write_json_atomic
 from claimstance.errors import ExtractionError, ProviderError
-from claimstance.llm.client import parse_json_payload
+from claimstance.llm.answers import parse_json_payload
 from claimstance.pipeline.article import lenient_draft
 from claimstance.schemas.drafts import ArticleDraft
 from claimstance.schemas.models import ExtractionWarning, Usage

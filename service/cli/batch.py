@@ -7,20 +7,27 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from claimstance.batch.job import BatchRequest, execute
+from claimstance.batch.manifest import ERRORS, EXTRACTIONS, iter_jsonl
 from claimstance.cli.options import (
     BaseUrl,
     CacheDir,
     Local,
     Model,
     NoCache,
+    Record,
+    Replay,
     StrategyOpt,
     Targets,
+    err,
     fail,
     make_settings,
 )
+from claimstance.cli.tape import after_run, before_run
 from claimstance.errors import EXIT_CONFIG, ClaimstanceError
+from claimstance.pipeline.extractor import Extractor
 
 
 def batch(
@@ -78,6 +85,8 @@ def batch(
     local: Local = False,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
+    record: Record = None,
+    replay: Replay = None,
 ) -> None:
     """Extract many articles into a resumable job directory (JSONL, Parquet, CSV)."""
     settings = make_settings(
@@ -87,6 +96,8 @@ def batch(
         local=local,
         no_cache=no_cache,
         cache_dir=cache_dir,
+        record=record,
+        replay=replay,
         announce=not quiet,
     )
     request = BatchRequest(
@@ -107,8 +118,25 @@ def batch(
         ray_address=ray_address,
         ray_actors=ray_actors,
     )
+
+    def finished(extractor: Extractor) -> None:
+        path = out / EXTRACTIONS
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        after_run(extractor, request.targets, lines)
+        if extractor.settings.replay_dir is not None:
+            missed = [r for r in iter_jsonl(out / ERRORS) if "no recording" in str(r.get("error"))]
+            if missed:  # name the first article whose request the recording does not hold
+                first = missed[0]
+                message = str((first.get("error") or {}).get("message", ""))
+                err.print(f"[red]replay[/red] {first.get('article_id')}: {escape(message)}")
+
     try:
-        code = execute(request, settings)
+        code = execute(
+            request,
+            settings,
+            before=lambda extractor: before_run(extractor, request.targets),
+            after=finished,
+        )
     except ClaimstanceError as e:
         fail(e)
         code = EXIT_CONFIG

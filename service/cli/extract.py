@@ -17,12 +17,15 @@ from claimstance.cli.options import (
     Local,
     Model,
     NoCache,
+    Record,
+    Replay,
     StrategyOpt,
     Targets,
     err,
     fail,
     make_settings,
 )
+from claimstance.cli.tape import after_run, before_run
 from claimstance.config import Settings
 from claimstance.errors import EXIT_FAILED, ClaimstanceError, InputError
 from claimstance.inputs import read_articles
@@ -47,6 +50,8 @@ def extract(
     local: Local = False,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
+    record: Record = None,
+    replay: Replay = None,
 ) -> None:
     """Extract claims from articles and write one Extraction per article as JSONL, in input
     order (a progress bar on a terminal; for resumable jobs use ``batch``)."""
@@ -57,6 +62,8 @@ def extract(
         local=local,
         no_cache=no_cache,
         cache_dir=cache_dir,
+        record=record,
+        replay=replay,
     )
     failures = asyncio.run(_extract_all(paths, target or [], settings, out, concurrency))
     if failures:
@@ -69,6 +76,8 @@ async def _extract_all(
 ) -> int:
     failures = 0
     extractor = Extractor(settings)
+    written: list[str] = []
+    before_run(extractor, targets)
     bar = _bar() if err.is_terminal else None
     with ExitStack() as stack:
         if out:
@@ -87,8 +96,10 @@ async def _extract_all(
                     own = isinstance(result, InputError) and result.source == result.article_id
                     fail(result, None if own else result.article_id)
                 else:
-                    sink.write(result.model_dump_json() + "\n")
+                    line = result.model_dump_json() + "\n"
+                    sink.write(line)
                     sink.flush()
+                    written.append(line)
                     if bar is None:
                         _report(result)
                 if bar is not None and task is not None:
@@ -96,6 +107,7 @@ async def _extract_all(
         finally:
             await extractor.aclose()
             extractor.close()
+    after_run(extractor, targets, written)
     return failures
 
 

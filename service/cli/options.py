@@ -36,6 +36,14 @@ Local = Annotated[
     ),
 ]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+Record = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--record", help="Write the run's LLM traffic and a manifest into DIR."),
+]
+Replay = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--replay", help="Answer every LLM request from the recording in DIR."),
+]
 CacheDir = Annotated[Optional[Path], typer.Option(help="Response cache directory.")]  # noqa: UP045
 
 #: One line per failure on the terminal; the whole message is in the error's JSON record.
@@ -63,6 +71,8 @@ def make_settings(
     local: bool = False,
     no_cache: bool = False,
     cache_dir: Path | None = None,
+    record: Path | None = None,
+    replay: Path | None = None,
     announce: bool = True,
 ) -> Settings:
     """Settings from the environment and the common options; unusable ones exit with 2.
@@ -75,6 +85,8 @@ def make_settings(
             local=True if local else None,
             cache_enabled=False if no_cache else None,
             cache_dir=cache_dir,
+            record_dir=record,
+            replay_dir=replay,
         )
     except ClaimstanceError as e:
         fail(e)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
-import math
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,12 +13,13 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 import instructor
-import jiter
 import openai
 from pydantic import BaseModel
 
 from claimstance.config import Settings
 from claimstance.errors import ExtractionError, ProviderError
+from claimstance.llm.answers import completion_text, first_token_mass
+from claimstance.llm.recording import Recorder
 from claimstance.llm.transport import (
     Sleep,
     request_deadline,
@@ -144,11 +143,14 @@ def openai_client(
     base_url: str | None = None,
     api_key: str | None = None,
     http_client: httpx.AsyncClient | None = None,
+    recorder: Recorder | None = None,
 ) -> openai.AsyncOpenAI:
     """The SDK client for live and batch calls: its own retries off (tenacity owns them)."""
     key = api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
     if settings.local:
         key = None  # --local: a remote key configured for other tools never goes to loopback
+    if recorder is not None:
+        http_client = recorder.attach(http_client or openai.DefaultAsyncHttpxClient())
     return openai.AsyncOpenAI(
         api_key=key or "not-needed",
         base_url=base_url or settings.base_url,
@@ -170,11 +172,12 @@ class LLMClient:
         mode: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
+        recorder: Recorder | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.resolved_model
         self._client = openai_client(
-            settings, base_url=base_url, api_key=api_key, http_client=http_client
+            settings, base_url=base_url, api_key=api_key, http_client=http_client, recorder=recorder
         )
         self.mode = resolved_mode(settings, mode)
         # A local llama.cpp server answers 500 to requests it cannot handle; retrying
@@ -317,83 +320,3 @@ class LabelResult:
 
     probabilities: dict[str, float] | None
     usage: Usage
-
-
-def _field(item: Any, name: str) -> Any:
-    """``item.name`` or ``item[name]``: the SDK gives objects, servers' extras stay dicts."""
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
-def first_token_alternatives(response: Any) -> dict[str, float] | None:
-    """Token -> log-probability of the alternatives at the answer's first token, from a
-    chat completion (``logprobs.content[0].top_logprobs``) or a text completion
-    (``logprobs.top_logprobs[0]``, or ``content`` as llama.cpp's own server writes it).
-    None when the response has no alternatives: the chosen token's probability alone
-    says nothing of the other answers."""
-    try:
-        logprobs = _field(response.choices[0], "logprobs")
-    except (IndexError, AttributeError, TypeError):
-        return None
-    if logprobs is None:
-        return None
-    content = _field(logprobs, "content")
-    if content:
-        found: dict[str, float] = {}
-        for alternative in _field(content[0], "top_logprobs") or []:
-            token, logprob = _field(alternative, "token"), _field(alternative, "logprob")
-            if isinstance(token, str) and isinstance(logprob, int | float):
-                found.setdefault(token, float(logprob))
-        return found or None
-    top = _field(logprobs, "top_logprobs")
-    if top and isinstance(top[0], dict) and len(top[0]) > 1:
-        return {str(k): float(v) for k, v in top[0].items()}
-    return None
-
-
-def first_token_mass(response: Any, words: tuple[str, ...]) -> dict[str, float] | None:
-    """Each word's probability mass at the first answer token.
-
-    A token counts for a word when, stripped and lowercased, it is a non-empty prefix of
-    that word alone (" Neg" for "negative"; "ne" is both "negative" and "neutral" and
-    counts for neither). Mass on other tokens is left out: the caller renormalises.
-    """
-    alternatives = first_token_alternatives(response)
-    if alternatives is None:
-        return None
-    mass = dict.fromkeys(words, 0.0)
-    for token, logprob in alternatives.items():
-        stem = token.strip().lower()
-        matching = [word for word in words if stem and word.startswith(stem)]
-        if len(matching) == 1:
-            mass[matching[0]] += math.exp(logprob)
-    return mass
-
-
-def completion_text(completion: Any) -> str | None:
-    """The payload of a chat completion: tool-call arguments or message content."""
-    try:
-        message = completion.choices[0].message
-    except (AttributeError, IndexError, TypeError):
-        return None
-    calls = getattr(message, "tool_calls", None) or []
-    for call in calls:
-        arguments = getattr(getattr(call, "function", None), "arguments", None)
-        if isinstance(arguments, str):
-            return arguments
-    content = getattr(message, "content", None)
-    return content if isinstance(content, str) else None
-
-
-def parse_json_payload(payload: str, *, partial: bool = False) -> Any:
-    """Parse a model payload that may be wrapped in a Markdown code fence.
-
-    ``partial`` also accepts JSON cut off mid-way (a token limit), returning what was
-    complete, so that the claims before the cut are not lost.
-    """
-    text = payload.strip()
-    if text.startswith("```"):
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        text = text.rsplit("```", 1)[0]
-    if partial:
-        return jiter.from_json(text.encode(), partial_mode="trailing-strings")
-    return json.loads(text)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from claimstance.errors import ExtractionError, ProviderError
 from claimstance.grounding.locate import align
 from claimstance.grounding.quote_align import align_quote
+from claimstance.llm.answers import parse_json_payload
 from claimstance.pipeline.assemble import GroundedClaim, interrupted_parts
 from claimstance.pipeline.context import RunContext
 from claimstance.pipeline.registry import SpeakerDraft
@@ -190,8 +191,6 @@ def lenient_draft(error: ExtractionError) -> tuple[str, str | None] | None:
     complete answer whose only fault is an ungrounded quote is not degraded: that quote
     is dropped with its own warning when the kept claims are grounded like any others.
     """
-    from claimstance.llm.client import parse_json_payload  # imports openai (0.5 s): on failure only
-
     if not error.last_output:
         return None
     try:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from claimstance.config import Settings
 from claimstance.errors import ExtractionError
 from claimstance.llm.cache import ResponseCache, cache_key
+from claimstance.llm.recording import Recorder, replay_client_factory
 from claimstance.local_model.server import shared_server
 from claimstance.prompts import Prompt
 from claimstance.schemas.models import Usage
@@ -33,6 +34,8 @@ RESCUED = "__claimstance_rescued__"
 LENGTH_REASON = (
     "the answer stopped at the token limit (CLAIMSTANCE_MAX_TOKENS); claims after it are missing"
 )
+#: Where a replayed embedded run "sends" its requests (only the URL path is matched).
+REPLAY_BASE_URL = "http://replay.claimstance.invalid/v1"
 #: The alternatives a one-token call asks for; part of the cache key.
 TOP_ALTERNATIVES = 20
 HttpClientFactory = Callable[[], httpx.AsyncClient]
@@ -56,7 +59,13 @@ class RunContext:
         http_client_factory: HttpClientFactory | None = None,
     ) -> None:
         self.settings = settings
-        self.cache = cache if cache is not None else ResponseCache.for_settings(settings)
+        taping = settings.record_dir is not None or settings.replay_dir is not None
+        if cache is None:  # a recording holds every request; a replay answers every one
+            cache = ResponseCache(None) if taping else ResponseCache.for_settings(settings)
+        self.cache = cache
+        self.recorder = Recorder(settings.record_dir) if settings.record_dir else None
+        if settings.replay_dir is not None:
+            http_client_factory = replay_client_factory(settings.replay_dir)
         self._http_client_factory = http_client_factory
         self._clients: dict[int, LLMClient] = {}
         self._limiters: dict[int, asyncio.Semaphore] = {}
@@ -73,7 +82,9 @@ class RunContext:
             from claimstance.llm.client import LLMClient  # imports openai (0.5 s): first call only
 
             base_url = None
-            if self.settings.embedded:
+            if self.settings.replay_dir is not None:  # no model: the recording answers
+                base_url = REPLAY_BASE_URL if self.settings.embedded else None
+            elif self.settings.embedded:
                 # Starting the server blocks for a second or more: not on the event loop.
                 server = await asyncio.to_thread(shared_server, self.settings)
                 base_url = server.base_url
@@ -81,7 +92,9 @@ class RunContext:
                 if client is not None:
                     return client
             http_client = self._http_client_factory() if self._http_client_factory else None
-            client = LLMClient(self.settings, base_url=base_url, http_client=http_client)
+            client = LLMClient(
+                self.settings, base_url=base_url, http_client=http_client, recorder=self.recorder
+            )
             self._clients[key] = client
         return client
 
@@ -211,3 +224,5 @@ class RunContext:
 
     def close(self) -> None:
         self.cache.close()
+        if self.recorder is not None:
+            self.recorder.close()

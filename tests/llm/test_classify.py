@@ -59,7 +59,7 @@ def test_no_log_probabilities_is_none_not_a_made_up_number(
 def test_llama_cpp_s_own_logprob_layout_and_a_lone_token_are_read_right() -> None:
     from types import SimpleNamespace
 
-    from claimstance.llm.client import first_token_mass
+    from claimstance.llm.answers import first_token_mass
 
     # llama.cpp's server writes the completions endpoint's logprobs like chat's, as dicts.
     content = [
