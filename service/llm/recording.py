@@ -1,21 +1,22 @@
 """Recording a run's LLM traffic, and replaying it with no model and no network.
 
-A recording is a directory: ``traffic.jsonl`` holds one exchange per line
-(``{"method", "path", "body", "status", "content_type", "response"}``: the request's
-method, URL path and JSON body, the answer's status, type and body) and
-``manifest.json`` says what produced it (written by the caller, see
-:mod:`claimstance.batch.recording`). Requests are matched strictly on method, URL path and
-body (as canonical JSON, so key order and whitespace do not matter); the host is not
-part of the match, so a recording made against the embedded model's random port, or a
-provider's host, replays anywhere. Nothing secret is written: request headers (the API
-key) are not recorded at all, URL credentials and query strings are dropped, and bodies
-go through :func:`claimstance.errors.redact`.
+A recording is a directory holding ``cassette.yaml`` and ``manifest.json`` (what produced
+it; written by :mod:`claimstance.pipeline.tape`). The cassette is in vcrpy's format
+(``version: 1`` and a list of ``interactions``, each a request and its response), so
+vcrpy itself, and any tool that reads its cassettes, can replay or inspect it; the
+project's own regression cassettes in ``cassettes/`` are the same thing. Requests are
+matched strictly on method, URL path and body (as canonical JSON, so key order and
+whitespace do not matter); the host is not part of the match, so a recording made
+against the embedded model's random port, or a provider's host, replays anywhere.
+Nothing secret is written: no request header is recorded (the API key travels in one),
+URL credentials and query strings are dropped, and bodies go through
+:func:`claimstance.errors.redact`.
 
 Recording is an httpx response hook, so it works on any client (the batch engine's
-sharded pool included); replay is an httpx transport that answers from the file and
-answers a request it has no recording of with HTTP 404 and a message saying what
-differs from the nearest recorded request, which the pipeline reports as that article's
-``provider`` error.
+sharded pool included), appending one interaction per exchange; replay is an httpx
+transport that answers from the cassette, and answers a request it has no recording of
+with HTTP 404 and where it differs from the nearest recorded request, which the pipeline
+reports as that article's ``provider`` error.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import yaml
 
 from claimstance.errors import ConfigError, redact
 
-TRAFFIC = "traffic.jsonl"
+CASSETTE = "cassette.yaml"
 MANIFEST = "manifest.json"
 #: The status a replay answers when it has no recording: not retried, named in the error.
 MISSING = 404
@@ -62,11 +64,15 @@ class Recorder:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        path = directory / CASSETTE
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._stream = (directory / TRAFFIC).open("a", encoding="utf-8")
+            fresh = not path.exists() or path.stat().st_size == 0
+            self._stream = path.open("a", encoding="utf-8")
         except OSError as e:
             raise ConfigError(f"cannot write the recording in {directory}: {e}") from e
+        if fresh:
+            self._stream.write("version: 1\ninteractions:\n")
         self._lock = threading.Lock()
         self.count = 0
 
@@ -77,17 +83,24 @@ class Recorder:
     async def _on_response(self, response: httpx.Response) -> None:
         await response.aread()
         request = response.request
-        record = {
-            "method": request.method,
-            "path": urlsplit(str(request.url)).path,
-            "body": _json_or_text(request.content),
-            "status": response.status_code,
-            "content_type": response.headers.get("content-type", "application/json"),
-            "response": _json_or_text(response.content),
+        url = urlsplit(str(request.url))
+        host = url.netloc.rpartition("@")[2]  # never the credentials of a URL
+        interaction = {
+            "request": {
+                "method": request.method,
+                "uri": f"{url.scheme}://{host}{url.path}",
+                "body": redact(request.content.decode("utf-8", "replace")) or None,
+                "headers": {},
+            },
+            "response": {
+                "status": {"code": response.status_code, "message": response.reason_phrase},
+                "headers": {"content-type": [response.headers.get("content-type", "")]},
+                "body": {"string": redact(response.content.decode("utf-8", "replace"))},
+            },
         }
-        line = redact(json.dumps(record, ensure_ascii=False)) + "\n"
+        block = yaml.safe_dump([interaction], allow_unicode=True, sort_keys=False, width=10**6)
         with self._lock:
-            self._stream.write(line)
+            self._stream.write(block)
             self._stream.flush()
             self.count += 1
 
@@ -96,26 +109,47 @@ class Recorder:
             self._stream.close()
 
 
+def cassette_path(location: Path) -> Path:
+    """The cassette of a recording: a directory's ``cassette.yaml``, or a cassette file."""
+    return location if location.suffix in (".yaml", ".yml") else location / CASSETTE
+
+
+def read_cassette(location: Path) -> list[dict[str, Any]]:
+    path = cassette_path(location)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"no recording at {location} ({e.strerror or e})") from e
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path} is not a cassette: {e}") from e
+    interactions = data.get("interactions") if isinstance(data, dict) else None
+    if not isinstance(interactions, list):
+        raise ConfigError(f"{path} is not a cassette (no interactions)")
+    return interactions
+
+
 class Replayer(httpx.AsyncBaseTransport):
     """An httpx transport answering from a recording; a request not in it gets 404."""
 
-    def __init__(self, directory: Path) -> None:
-        path = directory / TRAFFIC
-        if not path.is_file():
-            raise ConfigError(f"no recording in {directory} (expected {TRAFFIC})")
+    def __init__(self, location: Path) -> None:
         self._answers: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._by_path: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        with path.open(encoding="utf-8") as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                    key = request_key(record["method"], record["path"], record["body"])
-                except (ValueError, KeyError) as e:
-                    raise ConfigError(f"{path}:{number}: not a recorded exchange ({e})") from e
-                self._answers[key].append(record)
-                self._by_path[(record["method"], record["path"])].append(record["body"])
+        for number, interaction in enumerate(read_cassette(location), start=1):
+            try:
+                request, response = interaction["request"], interaction["response"]
+                method, path = str(request["method"]).upper(), urlsplit(request["uri"]).path
+                body = _json_or_text((request.get("body") or "").encode("utf-8"))
+                answer = {
+                    "status": int(response["status"]["code"]),
+                    "content_type": _first(response.get("headers"), "content-type"),
+                    "body": (response.get("body") or {}).get("string") or "",
+                }
+            except (KeyError, TypeError, ValueError) as e:
+                raise ConfigError(f"{location}: interaction {number} is malformed ({e})") from e
+            self._answers[request_key(method, path, body)].append(answer)
+            self._by_path[(method, path)].append(body)
         self._served: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
         self.misses: list[str] = []
@@ -137,13 +171,9 @@ class Replayer(httpx.AsyncBaseTransport):
             with self._lock:
                 self.misses.append(message)
             return httpx.Response(MISSING, json={"error": {"message": message}}, request=request)
-        content = record["response"]
-        data = (
-            content.encode("utf-8")
-            if isinstance(content, str)
-            else json.dumps(content, ensure_ascii=False).encode("utf-8")
-        )
-        headers = {"content-type": record.get("content_type") or "application/json"}
+        content = record["body"]
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        headers = {"content-type": record["content_type"] or "application/json"}
         return httpx.Response(record["status"], content=data, headers=headers, request=request)
 
     def _explain_miss(self, method: str, path: str, body: Any) -> str:
@@ -190,6 +220,16 @@ def _short(value: Any, limit: int = 60) -> str:
 ReplayClientFactory = Callable[[], httpx.AsyncClient]
 
 
-def replay_client_factory(directory: Path) -> ReplayClientFactory:
-    transport = Replayer(directory)  # read once, shared by every client of the run
+def _first(headers: Any, name: str) -> str | None:
+    """A header of a vcrpy cassette (a list of values, under any letter case)."""
+    if not isinstance(headers, dict):
+        return None
+    for key, value in headers.items():
+        if str(key).lower() == name:
+            return str(value[0] if isinstance(value, list) and value else value)
+    return None
+
+
+def replay_client_factory(location: Path) -> ReplayClientFactory:
+    transport = Replayer(location)  # read once, shared by every client of the run
     return lambda: httpx.AsyncClient(transport=transport)

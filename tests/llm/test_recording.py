@@ -108,3 +108,19 @@ def test_diff_lists_exactly_the_changed_claims(recorded: tuple[Path, Path], tmp_
     [change] = entry["changed"]
     assert change["claim_id"] == first["id"]
     assert set(change["changes"]) == {f"stance[{TARGET}].label", f"stance[{TARGET}].confidence"}
+
+
+def test_a_recording_is_a_vcrpy_cassette(recorded: tuple[Path, Path]) -> None:
+    """vcrpy itself replays what the recorder wrote (strict: method, path, body)."""
+    import httpx
+    import vcr
+    import yaml
+
+    _, recording = recorded
+    cassette = recording / "cassette.yaml"
+    first = yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"][0]
+    assert first["request"]["headers"] == {}  # no header, so no key, is ever written
+    with vcr.use_cassette(str(cassette), record_mode="none", match_on=["method", "path", "body"]):
+        response = httpx.post(first["request"]["uri"], content=first["request"]["body"].encode())
+    assert response.status_code == 200
+    assert response.text == first["response"]["body"]["string"]

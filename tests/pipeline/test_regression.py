@@ -1,6 +1,9 @@
 """Replaying recorded LLM traffic reproduces the checked-in expected outputs exactly.
 
-Re-record (starts the embedded model, rewrites cassettes/ and tests/expected/):
+The cassettes are replayed by the same mechanism users have (``--replay``:
+``claimstance.llm.recording.Replayer``, strict on method, URL path and body) and recorded
+by the same recorder (``--record``). Re-record (starts the embedded model, rewrites
+cassettes/ and tests/expected/):
     .venv/bin/python -m tests.support.record
 """
 
@@ -13,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vcr.errors import CannotOverwriteExistingCassetteException
 
 from claimstance.errors import ClaimstanceError
+from claimstance.llm.recording import CASSETTE
 from claimstance.local_model.server import shared_server
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Article, Extraction
@@ -29,25 +32,8 @@ from tests.support.regression import (
     STRATEGIES,
     TARGETS,
     UPDATING_EXPECTED,
-    VCR_CONFIG,
     regression_settings,
 )
-
-
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
-    return VCR_CONFIG
-
-
-@pytest.fixture(scope="module")
-def vcr_cassette_dir() -> str:
-    return str(CASSETTES)
-
-
-@pytest.fixture
-def default_cassette_name(request: pytest.FixtureRequest) -> str:
-    params = request.node.callspec.params
-    return f"{params['strategy']}-{params['seed'].stem}"
 
 
 @pytest.fixture
@@ -62,18 +48,8 @@ def base_url() -> Iterator[str]:
     yield shared_server(embedded).base_url
 
 
-def _caused_by_missing_recording(error: BaseException) -> bool:
-    pending: list[BaseException] = [error]
-    visited: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if id(current) in visited:
-            continue
-        visited.add(id(current))
-        if isinstance(current, CannotOverwriteExistingCassetteException):
-            return True
-        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
-    return False
+def _missing_recording(error: BaseException) -> bool:
+    return "no recording of" in str(error)
 
 
 def _pretty(record: dict[str, Any]) -> str:
@@ -97,17 +73,18 @@ def _store_expected(strategy: str, record: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[s.stem[:3] for s in SEEDS])
 @pytest.mark.parametrize("strategy", STRATEGIES)
-@pytest.mark.vcr
 def test_replay_reproduces_expected_output(
-    strategy: str, seed: Path, base_url: str, tmp_path: Path, vcr: Any
+    strategy: str, seed: Path, base_url: str, tmp_path: Path
 ) -> None:
     article = Article(id=seed.stem, text=seed.read_text(encoding="utf-8"))
-    settings = regression_settings(strategy, base_url, tmp_path)
+    cassette = CASSETTES / f"{strategy}-{seed.stem}.yaml"
+    taping = {"record_dir": tmp_path / "rec"} if RECORDING else {"replay_dir": cassette}
+    settings = regression_settings(strategy, base_url, tmp_path, **taping)
     try:
         with Extractor(settings) as extractor:
             extraction = extractor.extract(article, targets=TARGETS)
     except ClaimstanceError as e:
-        if _caused_by_missing_recording(e):
+        if _missing_recording(e):
             pytest.fail(
                 f"{strategy}/{seed.stem}: a request has no recording in cassettes/ — a prompt, "
                 f"schema or setting changed since the cassettes were recorded. Re-record with "
@@ -115,6 +92,8 @@ def test_replay_reproduces_expected_output(
                 pytrace=False,
             )
         raise
+    if RECORDING:
+        (tmp_path / "rec" / CASSETTE).replace(cassette)
     Extraction.model_validate(extraction.model_dump(), context={"text": article.text})
     record = extraction.model_dump(mode="json")
     if RECORDING or UPDATING_EXPECTED:

@@ -1,8 +1,9 @@
 """Recorded LLM traffic for processes the test cannot patch (Ray actors): strict replay.
 
-A recording is JSONL of ``{"key", "request", "response"}``, the key being a hash of the
-canonical request body. ``ReplayFactory`` is picklable and builds an httpx client whose
-transport answers from the recording and fails on any request it has not seen.
+The recording is a cassette made by the recorder users have (``--record``) and answered
+by the same replayer (``--replay``): ``ReplayFactory`` is picklable and builds an httpx
+client whose transport answers from the cassette; a request it has no recording of gets
+404 with where it differs.
 
 Re-record (after a prompt or schema change): ``python -m tests.support.replay``.
 """
@@ -10,72 +11,37 @@ Re-record (after a prompt or schema change): ``python -m tests.support.replay``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from claimstance.config import Settings
 from claimstance.inputs import read_articles
+from claimstance.llm.recording import CASSETTE, Replayer
 from claimstance.pipeline.extractor import Extractor
 from tests.support.batch_fakes import TARGET, grounded
 from tests.support.fake_llm import BASE_URL, FakeLLM
 from tests.support.paths import ROOT, SEEDS
 
-RECORDING = ROOT / "tests" / "data" / "seeds_article_traffic.jsonl"
-
-
-def request_key(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+RECORDING = ROOT / "tests" / "data" / "seeds_article_traffic.yaml"
 
 
 class ReplayFactory:
-    """``http_client_factory`` replaying ``path``; unknown requests get HTTP 599."""
+    """``http_client_factory`` replaying ``path`` strictly."""
 
     def __init__(self, path: Path = RECORDING) -> None:
         self.path = str(path)
 
     def __call__(self) -> httpx.AsyncClient:
-        answers: dict[str, Any] = {}
-        with open(self.path, encoding="utf-8") as f:
-            for line in f:
-                record = json.loads(line)
-                answers[record["key"]] = record["response"]
-
-        def handle(request: httpx.Request) -> httpx.Response:
-            key = request_key(json.loads(request.content))
-            if key not in answers:
-                message = "request not in the recording (re-record: python -m tests.support.replay)"
-                return httpx.Response(599, json={"error": {"message": message}})
-            return httpx.Response(200, json=answers[key])
-
-        return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        return httpx.AsyncClient(transport=Replayer(Path(self.path)))
 
 
 def record(targets: list[str]) -> int:
     """Run the article strategy over the seeds against the grounded fake and record it."""
-
-    lines: list[str] = []
-
-    def answer(body: dict[str, Any]) -> Any:
-        return grounded(body)
-
-    fake = FakeLLM(answer)
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        response = fake(request)
-        body = json.loads(request.content)
-        lines.append(
-            json.dumps(
-                {"key": request_key(body), "request": body, "response": response.json()},
-                ensure_ascii=False,
-            )
-        )
-        return response
-
+    fake = FakeLLM(grounded)
+    directory = Path(tempfile.mkdtemp(prefix="claimstance-record-"))
     settings = Settings.from_env(
         {},
         base_url=BASE_URL,
@@ -83,20 +49,23 @@ def record(targets: list[str]) -> int:
         model="fake-model",
         strategy="article",
         cache_enabled=False,
+        record_dir=directory,
     )
-    factory = lambda: httpx.AsyncClient(transport=httpx.MockTransport(handle))  # noqa: E731
 
-    async def go() -> None:
-        extractor = Extractor(settings, http_client_factory=factory)
+    async def go() -> int:
+        extractor = Extractor(settings, http_client_factory=fake.client)
         for item in read_articles([str(SEEDS)]):
             assert not isinstance(item, Exception)
             await extractor.aextract(item, targets=targets)
         await extractor.aclose()
+        recorder = extractor.context.recorder
         extractor.close()
+        return recorder.count if recorder else 0
 
-    asyncio.run(go())
-    RECORDING.write_text("".join(line + "\n" for line in sorted(lines)), encoding="utf-8")
-    return len(lines)
+    count = asyncio.run(go())
+    shutil.move(str(directory / CASSETTE), RECORDING)
+    shutil.rmtree(directory)
+    return count
 
 
 if __name__ == "__main__":
