@@ -14,6 +14,7 @@ from claimstance.cli.batch import batch
 from claimstance.cli.evaluate import evaluate
 from claimstance.cli.extract import extract, schema
 from claimstance.cli.serve import serve
+from claimstance.cli.tables import tables
 
 app = typer.Typer(
     name="claimstance",
@@ -42,7 +43,7 @@ def main(
     """Grounded extraction of quoted claims, speakers and stances from news articles."""
 
 
-for command in (extract, batch, serve, evaluate, schema):
+for command in (extract, batch, serve, evaluate, schema, tables):
     app.command()(command)
 
 __all__ = ["app"]

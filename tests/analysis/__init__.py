@@ -1,0 +1,1 @@
+"""Tests of claimstance.analysis: cross-article speakers and the tables."""
