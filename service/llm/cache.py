@@ -10,7 +10,9 @@ aside and a new one started; an entry that cannot be read, or that its caller fi
 invalid, is a miss and is replaced; a failed write is skipped. Each is logged once.
 
 Identical requests in flight at once (same key, same event loop) share one computation:
-the HTTP service's concurrent duplicates cost one LLM call, not one each.
+the HTTP service's concurrent duplicates cost one LLM call, not one each. When it fails,
+each follower gets a copy of the error without usage or article id (its caller adds its
+own), never the leader's object.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 import diskcache
 
 from claimstance.config import Settings
-from claimstance.errors import ConfigError
+from claimstance.errors import ClaimstanceError, ConfigError
 from claimstance.schemas.models import Usage
 
 CACHE_FORMAT = 1
@@ -157,6 +159,8 @@ class ResponseCache:
                 if task is not None and task.cancelling():
                     raise
                 return await self.get_or_compute(key, compute, valid=valid)  # leader cancelled
+            except Exception as e:
+                raise _follower_copy(e) from e.__cause__
             return raw, Usage(cache_hit=True, cached_calls=1)
         future: asyncio.Future[tuple[str, Usage]] = asyncio.get_running_loop().create_future()
         self._inflight[slot] = future
@@ -174,3 +178,18 @@ class ResponseCache:
         future.set_result((raw, usage))
         self.set(key, raw)
         return raw, usage
+
+
+def _follower_copy(error: Exception) -> Exception:
+    """The leader's failure for one follower: a copy of its own (callers set the article
+    and add usage to the error they get), with no usage (the follower sent no request) and
+    no article (the leader's is not this one's). Made without calling ``__init__``, whose
+    arguments some errors do not keep."""
+    copy = type(error).__new__(type(error))
+    copy.args = error.args
+    copy.__dict__.update(error.__dict__)
+    if isinstance(error, ClaimstanceError):
+        copy.__dict__["article_id"] = None
+    if "usage" in copy.__dict__ or hasattr(type(error), "usage"):
+        copy.__dict__["usage"] = None
+    return copy

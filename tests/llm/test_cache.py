@@ -139,3 +139,38 @@ def test_identical_requests_in_flight_share_one_computation() -> None:
     assert all(raw == '{"ok": true}' for raw, _ in answers)
     asyncio.run(go())  # nothing is left in flight: a later burst computes again
     assert computed == [1, 1]
+
+
+def test_a_failed_computation_gives_each_follower_its_own_error() -> None:
+    """Callers set the article and add usage to the error they get: a shared object would
+    carry the first caller's article to all and count the leader's requests once each."""
+    import asyncio
+
+    from claimstance.errors import ProviderError
+    from claimstance.llm.cache import ResponseCache
+    from claimstance.schemas.models import Usage
+
+    cache = ResponseCache(None)
+
+    async def compute() -> tuple[str, Usage]:
+        await asyncio.sleep(0.05)
+        error = ProviderError("upstream said 500", retryable=False, status_code=500)
+        error.usage = Usage(calls=2)
+        raise error
+
+    async def go() -> list[BaseException]:
+        tries = [cache.get_or_compute("k", compute) for _ in range(3)]
+        return [
+            r
+            for r in await asyncio.gather(*tries, return_exceptions=True)
+            if isinstance(r, BaseException)
+        ]
+
+    leader, *followers = asyncio.run(go())
+    assert isinstance(leader, ProviderError) and leader.usage == Usage(calls=2)
+    assert len({id(e) for e in (leader, *followers)}) == 3
+    for error in followers:
+        assert isinstance(error, ProviderError)
+        assert str(error) == "upstream said 500" and error.retryable is False
+        assert error.status_code == 500
+        assert error.usage is None and error.article_id is None
