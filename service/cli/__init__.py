@@ -11,8 +11,10 @@ import typer
 
 from claimstance import __version__
 from claimstance.cli.batch import batch
+from claimstance.cli.diff import diff
 from claimstance.cli.evaluate import evaluate
 from claimstance.cli.extract import extract, schema
+from claimstance.cli.report import report
 from claimstance.cli.serve import serve
 from claimstance.cli.tables import tables
 
@@ -43,7 +45,7 @@ def main(
     """Grounded extraction of quoted claims, speakers and stances from news articles."""
 
 
-for command in (extract, batch, serve, evaluate, schema, tables):
+for command in (extract, batch, serve, evaluate, schema, tables, report, diff):
     app.command()(command)
 
 __all__ = ["app"]
