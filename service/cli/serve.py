@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import typer
@@ -20,13 +21,26 @@ from claimstance.cli.options import (
 from claimstance.errors import EXIT_CONFIG, ClaimstanceError
 
 
+class LogLevel(enum.StrEnum):
+    """uvicorn's log levels (anything else would end in its KeyError traceback)."""
+
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
+    trace = "trace"
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind (non-loopback needs a token).")] = (
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1,
-    log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "info",
+    log_level: Annotated[
+        LogLevel, typer.Option(case_sensitive=False, help="uvicorn's log level.")
+    ] = LogLevel.info,
     model: Model = None,
     base_url: BaseUrl = None,
     strategy: StrategyOpt = None,
@@ -47,7 +61,14 @@ def serve(
         announce=False,
     )
     try:
-        run(settings, host=host, port=port, workers=workers, log_level=log_level, say=err.print)
+        run(
+            settings,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level.value,
+            say=err.print,
+        )
     except ClaimstanceError as e:
         fail(e)
         raise typer.Exit(EXIT_CONFIG) from e

@@ -39,6 +39,8 @@ RUNNERS: dict[Strategy, tuple[StrategyRunner, tuple[str, ...]]] = {
 
 #: A requested stance target longer than this is a mistake (a paragraph passed as a target).
 MAX_TARGET_CHARS = 200
+#: Stance targets one request may ask for (the guided strategy asks per claim and target).
+MAX_TARGETS = 50
 
 
 def as_article(article_or_text: Article | str) -> Article:
@@ -60,9 +62,10 @@ def as_article(article_or_text: Article | str) -> Article:
     return article
 
 
-def as_targets(targets: Sequence[str] | str | None, *, source: str) -> list[str]:
+def as_targets(targets: Sequence[str] | str | None, *, source: str | None) -> list[str]:
     """Requested targets, normalised: one string is one target (not its characters), repeats
-    and blanks go (``text.normalize.unique_targets``); anything else is an InputError."""
+    and blanks go (``text.normalize.unique_targets``); anything else, or more than
+    :data:`MAX_TARGETS` of them, is an InputError (``source``: the article it is about)."""
     if targets is None:
         return []
     if isinstance(targets, str):
@@ -77,7 +80,14 @@ def as_targets(targets: Sequence[str] | str | None, *, source: str) -> list[str]
                 "a name or a short phrase",
                 source=source,
             )
-    return unique_targets(targets)
+    unique = unique_targets(targets)
+    if len(unique) > MAX_TARGETS:
+        raise InputError(
+            f"{len(unique):,} targets (at most {MAX_TARGETS}): each one costs requests per "
+            "claim; ask for the targets you will analyse",
+            source=source,
+        )
+    return unique
 
 
 class Extractor:

@@ -30,18 +30,25 @@ from claimstance.errors import (
     HTTP_STATUS,
     ClaimstanceError,
     InputError,
-    NotReady,
     ProviderError,
     RequestTimeout,
     RequestTooLarge,
 )
 from claimstance.pipeline.extractor import Extractor, as_targets
-from claimstance.schemas.models import Extraction
-from claimstance.server.jobs import UNFINISHED, JobManager, JobView, iter_file
+from claimstance.schemas.models import Extraction, Usage
+from claimstance.server.jobs import JobManager
+from claimstance.server.jobs_view import JobView, iter_file
 from claimstance.server.metrics import CONTENT_TYPE, Metrics, Observe
-from claimstance.server.models import ExtractRequest
+from claimstance.server.models import (
+    JOB_BODY,
+    JSONL,
+    RESULTS,
+    ErrorBody,
+    ExtractRequest,
+    error_responses,
+)
 from claimstance.server.parse import job_lines
-from claimstance.server.security import BodyLimit, Slots, check_token, error_body
+from claimstance.server.security import BearerAuth, BodyLimit, LastResort, Slots, error_body
 
 log = logging.getLogger("uvicorn.error.claimstance")  # shown where uvicorn logs
 ExtractorFactory = Callable[[Settings], Extractor]
@@ -65,7 +72,7 @@ class Service:
         self._ready: tuple[float, str | None] = (0.0, None)
 
     def extractor(self, strategy: str | None = None) -> Extractor:
-        key = strategy or self.settings.strategy
+        key = strategy or self.settings.resolved_strategy
         if key not in self._extractors:
             settings = self.settings.model_copy(update={"strategy": key})
             self._extractors[key] = self._factory(settings)
@@ -94,30 +101,27 @@ class Service:
             extractor.context.close()
 
 
-#: Declares the bearer scheme in the OpenAPI description; _Authorized does the checking.
+#: Declares the bearer scheme in the OpenAPI description; security.BearerAuth (a
+#: middleware, before routing and before the body is read) does the checking.
 BEARER = HTTPBearer(auto_error=False, description="CLAIMSTANCE_API_TOKEN")
 
 
-class _Authorized:
-    """The dependency of every guarded route: the request's bearer token is the server's."""
-
-    def __init__(self, token: str | None) -> None:
-        self._token = token
-
-    async def __call__(self, request: Request) -> None:
-        check_token(request.headers.get("authorization"), self._token)
-
-
-def _error_response(error: ClaimstanceError, status: int | None = None) -> JSONResponse:
-    article_id = error.article_id or (error.source if isinstance(error, InputError) else None)
+def _error_response(error: ClaimstanceError, *, article_id: str | None = None) -> JSONResponse:
+    """The JSON answer for ``error``; ``article_id`` when the error does not name one (the
+    error itself is left alone: single flight may share it between requests)."""
+    named = error.article_id or (error.source if isinstance(error, InputError) else None)
     headers = {}
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         headers["Retry-After"] = str(max(1, round(retry_after)))
-    body = json.loads(error_body(error.code, str(error), article_id))
-    return JSONResponse(
-        body, status_code=status or HTTP_STATUS.get(error.code, 500), headers=headers
-    )
+    retryable = error.retryable if isinstance(error, ProviderError) else None
+    body = json.loads(error_body(error.code, str(error), named or article_id, retryable=retryable))
+    return JSONResponse(body, status_code=HTTP_STATUS.get(error.code, 500), headers=headers)
+
+
+def _for_article(error: ClaimstanceError, article_id: str) -> ClaimstanceError:
+    error.article_id = article_id  # a new error of this request's, not a shared one
+    return error
 
 
 def server_extractor(settings: Settings) -> Extractor:
@@ -158,7 +162,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = service
-    guarded = [Depends(BEARER), Depends(_Authorized(token))]
+    guarded = [Depends(BEARER)]  # for the OpenAPI security scheme only
 
     @app.exception_handler(ClaimstanceError)
     async def _claimstance_error(request: Request, error: ClaimstanceError) -> JSONResponse:
@@ -183,7 +187,11 @@ def create_app(
         """The process is up (it says nothing about the model)."""
         return {"status": "ok", "version": __version__}
 
-    @app.get("/readyz", tags=["probes"], responses={503: {"description": "model unavailable"}})
+    @app.get(
+        "/readyz",
+        tags=["probes"],
+        responses={503: {"model": ErrorBody, "description": "not_ready: the model is down"}},
+    )
     async def readyz() -> JSONResponse:
         """The model endpoint (or the embedded model) answers."""
         problem = await service.readiness()
@@ -192,28 +200,30 @@ def create_app(
         body = json.loads(error_body("not_ready", problem))
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
-    @app.get("/metrics", tags=["probes"], dependencies=guarded)
+    @app.get("/metrics", tags=["probes"], dependencies=guarded, responses=error_responses())
     async def metrics() -> Response:
         """Prometheus text format."""
-        return Response(service.metrics.render(), media_type=CONTENT_TYPE)
+        text = await asyncio.to_thread(service.metrics.render)  # reads every job's record
+        return Response(text, media_type=CONTENT_TYPE)
 
     @app.post(
         "/v1/extract",
         tags=["extract"],
         dependencies=guarded,
         response_model=Extraction,
-        responses={413: {"description": "too large"}, 503: {"description": "busy"}},
+        responses=error_responses(413, 422, 502, 503, 504),
     )
     async def extract(body: ExtractRequest) -> Response:
         """Claims, speakers and stances of one article."""
         article = body.article()
         if len(article.text) > settings.max_article_chars:
-            error = RequestTooLarge(
-                f"the article has {len(article.text):,} characters, more than the "
-                f"{settings.max_article_chars:,} allowed (CLAIMSTANCE_MAX_ARTICLE_CHARS)"
+            raise _for_article(
+                RequestTooLarge(
+                    f"the article has {len(article.text):,} characters, more than the "
+                    f"{settings.max_article_chars:,} allowed (CLAIMSTANCE_MAX_ARTICLE_CHARS)"
+                ),
+                article.id,
             )
-            error.article_id = article.id
-            raise error
         targets = as_targets(body.targets, source=article.id)
         extractor = service.extractor(body.strategy)
         with service.slots:
@@ -225,17 +235,24 @@ def create_app(
                     f"the article took more than {settings.request_timeout:g} s "
                     "(CLAIMSTANCE_REQUEST_TIMEOUT)"
                 )
-                late.article_id = article.id
-                raise late from None
+                raise _for_article(late, article.id) from None
             except ClaimstanceError as e:
-                e.article_id = e.article_id or article.id
-                if isinstance(e, ProviderError) and e.usage is not None:
-                    service.metrics.add_usage(e.usage)
-                raise
+                service.metrics.failure(e.code)
+                usage = getattr(e, "usage", None)
+                if isinstance(usage, Usage):
+                    service.metrics.add_usage(usage)
+                return _error_response(e, article_id=article.id)
         service.metrics.add_usage(extraction.usage)
         return Response(extraction.model_dump_json(), media_type="application/json")
 
-    @app.post("/v1/jobs", tags=["jobs"], dependencies=guarded, status_code=202)
+    @app.post(
+        "/v1/jobs",
+        tags=["jobs"],
+        dependencies=guarded,
+        status_code=202,
+        openapi_extra=JOB_BODY,
+        responses=error_responses(413, 422),
+    )
     async def submit_job(
         request: Request,
         target: Annotated[list[str] | None, Query(description="Stance target; repeat.")] = None,
@@ -245,47 +262,75 @@ def create_app(
         body (``Content-Type: application/x-ndjson``). Runs in the background."""
         body = await request.body()
         lines, body_targets, body_strategy = job_lines(body, request.headers.get("content-type"))
-        targets = as_targets([*(target or []), *body_targets], source="<job>")
-        record = service.jobs.submit(lines, targets=targets, strategy=strategy or body_strategy)
-        return service.jobs.view(record.id)
+        targets = as_targets([*(target or []), *body_targets], source=None)
+        chosen = strategy or body_strategy or settings.resolved_strategy
+        record = await service.jobs.submit(lines, targets=targets, strategy=chosen)
+        return await asyncio.to_thread(service.jobs.view, record.id)
 
-    @app.get("/v1/jobs", tags=["jobs"], dependencies=guarded)
+    @app.get("/v1/jobs", tags=["jobs"], dependencies=guarded, responses=error_responses())
     async def list_jobs() -> list[JobView]:
         """Every job this server keeps, oldest first."""
-        return [service.jobs.view(job_id) for job_id in service.jobs.ids()]
 
-    @app.get("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded)
+        def views() -> list[JobView]:
+            return [service.jobs.view(job_id) for job_id in service.jobs.ids()]
+
+        return await asyncio.to_thread(views)
+
+    @app.get(
+        "/v1/jobs/{job_id}",
+        tags=["jobs"],
+        dependencies=guarded,
+        responses=error_responses(404, 422),
+    )
     async def job(job_id: str) -> JobView:
         """Status, counts, tokens, cost and progress."""
-        return service.jobs.view(job_id)
+        return await asyncio.to_thread(service.jobs.view, job_id)
 
-    @app.get("/v1/jobs/{job_id}/results", tags=["jobs"], dependencies=guarded)
+    @app.get(
+        "/v1/jobs/{job_id}/results",
+        tags=["jobs"],
+        dependencies=guarded,
+        responses={**RESULTS, **error_responses(404, 409, 422)},
+    )
     async def results(
         job_id: str, format: Literal["jsonl", "parquet", "csv"] = "jsonl"
     ) -> Response:
         """Extractions as JSONL (streamed, also while the job runs), or the flat claims
         table as Parquet or CSV once it has finished."""
-        path = service.jobs.results_path(job_id, format)
         if format == "jsonl":
+            path = service.jobs.results_path(job_id, format)
             return StreamingResponse(iter_file(path), media_type="application/x-ndjson")
-        if service.jobs.record(job_id).status in UNFINISHED or not path.exists():
-            raise NotReady(f"job {job_id} has not finished: its {format} table is not built yet")
+        path = await service.jobs.table(job_id, format)
         media = "text/csv" if format == "csv" else "application/vnd.apache.parquet"
         return FileResponse(path, media_type=media, filename=f"{job_id}-claims.{format}")
 
-    @app.get("/v1/jobs/{job_id}/errors", tags=["jobs"], dependencies=guarded)
+    @app.get(
+        "/v1/jobs/{job_id}/errors",
+        tags=["jobs"],
+        dependencies=guarded,
+        responses={**JSONL, **error_responses(404, 422)},
+    )
     async def errors(job_id: str) -> StreamingResponse:
         """One JSON record per failed article (id, code, message)."""
         path = service.jobs.errors_path(job_id)
         return StreamingResponse(iter_file(path), media_type="application/x-ndjson")
 
-    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded)
+    @app.delete(
+        "/v1/jobs/{job_id}",
+        tags=["jobs"],
+        dependencies=guarded,
+        responses=error_responses(404, 422),
+    )
     async def cancel(job_id: str) -> JobView:
         """Stop a job; what it finished is kept (results and tables)."""
         service.jobs.cancel(job_id)
-        return service.jobs.view(job_id)
+        return await asyncio.to_thread(service.jobs.view, job_id)
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # Outermost last: metrics see every answer; the token is checked before the body is read.
+    failure = service.metrics.failure
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, on_refuse=failure)
+    app.add_middleware(BearerAuth, token=token, on_refuse=failure)
+    app.add_middleware(LastResort, on_error=failure)
     app.add_middleware(Observe, metrics=service.metrics)
     return app
 

@@ -3,126 +3,62 @@
 Each job is a directory under ``STATE_DIR/jobs/<id>/``: ``input.jsonl`` (the articles as
 submitted), ``service-job.json`` (status, targets, strategy: rewritten atomically), the
 batch engine's own files (``extractions.jsonl``, ``errors.jsonl``, ``job.json``,
-``summary.json``, the claim tables) and ``progress.json`` (live counters, rewritten about
-once a second). Everything a status request needs is on disk, so any server process
-(``--workers``) can answer it, and a restarted server finds its jobs again: unfinished
-ones are resumed, and the engine's exactly-once log means finished articles are not done
-twice. The engine's directory lock makes one process the runner of a job; a cancel from
-another process is a ``cancel`` file that the runner sees within half a second.
+``summary.json``, the claim tables) and ``progress.json`` (the job's figures so far,
+rewritten about once a second; :mod:`claimstance.server.jobs_view`). Everything a status
+request needs is on disk, so any server process (``--workers``) can answer it, and a
+restarted server finds its jobs again: unfinished ones are resumed, and the engine's
+exactly-once log means finished articles are not done twice.
+
+At most :data:`MAX_RUNNING_JOBS` jobs run at once in a process; the others stay
+``queued`` and start in submission order. The engine's directory lock makes one process the
+runner of a job: a job is marked ``running`` only once its lock could be taken, and a
+process that finds it taken tries again every :data:`LOCK_RETRY` seconds while the job is
+unfinished (the lock goes with its owner's process). A cancel from another process is a
+``cancel`` file that the runner sees within half a second; whenever that file exists the
+job is, and is reported, ``cancelled``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
-
 from claimstance.batch.engine import run_batch
-from claimstance.batch.manifest import ERRORS, EXTRACTIONS, SUMMARY, write_json_atomic
-from claimstance.batch.stats import BatchStats, BatchSummary, Price
-from claimstance.batch.tables import CSV, PARQUET, rebuild_tables
-from claimstance.errors import JobLocked, NotFound
+from claimstance.batch.manifest import ERRORS, EXTRACTIONS, DirectoryLock, write_json_atomic
+from claimstance.batch.stats import Price
+from claimstance.batch.tables import rebuild_tables
+from claimstance.errors import JobLocked, NotFound, NotReady
 from claimstance.inputs import read_jsonl_file
 from claimstance.pipeline.extractor import Extractor
 from claimstance.schemas.models import Usage
+from claimstance.server.jobs_view import (
+    CANCEL,
+    INPUT,
+    RECORD,
+    TABLES,
+    UNFINISHED,
+    JobRecord,
+    JobView,
+    Progress,
+    now,
+    read_view,
+    status_of,
+)
 
 log = logging.getLogger("uvicorn.error.claimstance")  # shown where uvicorn logs
 
-JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
-UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")
-RECORD = "service-job.json"
-INPUT = "input.jsonl"
-PROGRESS = "progress.json"
-CANCEL = "cancel"
-TABLES = {"parquet": PARQUET, "csv": CSV}
 #: Seconds between the runner's progress writes and cancel checks.
 TICK = 0.5
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class JobRecord(BaseModel):
-    """What the service keeps about a job besides the engine's files."""
-
-    id: str
-    status: JobStatus = "queued"
-    created: str = Field(default_factory=_now)
-    updated: str = Field(default_factory=_now)
-    targets: list[str] = Field(default_factory=list)
-    strategy: Literal["article", "guided"] | None = None
-    articles: int = Field(0, description="Articles (input lines) submitted.")
-    message: str | None = Field(None, description="Why a job failed, when it did.")
-
-
-class JobCounts(BaseModel):
-    total: int
-    done: int = Field(description="Articles extracted (in extractions.jsonl).")
-    failed: int = Field(description="Articles with an error (in errors.jsonl).")
-    cached: int = Field(0, description="Done without any request, from the response cache.")
-    in_flight: int = 0
-
-
-class JobTokens(BaseModel):
-    prompt: int = 0
-    completion: int = 0
-    calls: int = 0
-
-
-class JobView(BaseModel):
-    """``GET /v1/jobs/{id}``: where a job stands."""
-
-    id: str
-    status: JobStatus
-    created: str
-    updated: str
-    targets: list[str]
-    strategy: str | None
-    counts: JobCounts
-    tokens: JobTokens
-    cost_usd: float | None = Field(None, description="At the price table's rates, if known.")
-    progress: float = Field(description="Finished articles / submitted, 0 to 1.")
-    message: str | None = None
-
-
-class _Reporter:
-    """Keeps the engine's live stats for progress.json and passes new usage on."""
-
-    def __init__(self, on_usage: Callable[[Usage], None]) -> None:
-        self.stats: BatchStats | None = None
-        self._on_usage = on_usage
-        self._seen = Usage()
-
-    def update(self, stats: BatchStats) -> None:
-        self.stats = stats
-        total = Usage(
-            prompt_tokens=stats.prompt_tokens,
-            completion_tokens=stats.completion_tokens,
-            calls=stats.calls,
-            cached_calls=stats.cached_calls,
-        )
-        seen, self._seen = self._seen, total
-        self._on_usage(
-            Usage(
-                prompt_tokens=total.prompt_tokens - seen.prompt_tokens,
-                completion_tokens=total.completion_tokens - seen.completion_tokens,
-                calls=total.calls - seen.calls,
-                cached_calls=total.cached_calls - seen.cached_calls,
-            )
-        )
-
-    def finish(self, summary: BatchSummary) -> None:
-        self.update(summary.stats)
+#: Jobs one server process runs at once (each at the manager's ``concurrency``), so that
+#: a burst of jobs does not starve ``/v1/extract``; the rest wait in submission order.
+MAX_RUNNING_JOBS = 2
+#: Seconds between tries at a job whose lock another process holds.
+LOCK_RETRY = 3.0
 
 
 class JobManager:
@@ -134,6 +70,7 @@ class JobManager:
         extractor_for: Callable[[str | None], Extractor],
         *,
         concurrency: int = 8,
+        max_running: int = MAX_RUNNING_JOBS,
         price: Callable[[Extractor], Price | None] | None = None,
         on_usage: Callable[[Usage], None] | None = None,
     ) -> None:
@@ -144,6 +81,9 @@ class JobManager:
         self._price = price or (lambda extractor: None)
         self._on_usage = on_usage or (lambda usage: None)
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.max_running = max_running
+        self.lock_retry = LOCK_RETRY
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     # -- records ---------------------------------------------------------------------
     def _dir(self, job_id: str) -> Path:
@@ -158,31 +98,42 @@ class JobManager:
         return JobRecord.model_validate_json((self._dir(job_id) / RECORD).read_text("utf-8"))
 
     def _save(self, record: JobRecord) -> None:
-        record = record.model_copy(update={"updated": _now()})
+        record = record.model_copy(update={"updated": now()})
         write_json_atomic(self.root / record.id / RECORD, record.model_dump(mode="json"))
 
+    def _set(self, job_id: str, **changes: Any) -> None:
+        self._save(self.record(job_id).model_copy(update=changes))
+
+    def _records(self) -> list[JobRecord]:
+        records = []
+        for path in self.root.glob(f"*/{RECORD}"):
+            with contextlib.suppress(OSError, ValueError):
+                records.append(JobRecord.model_validate_json(path.read_text("utf-8")))
+        return sorted(records, key=lambda r: (r.created, r.id))
+
     def ids(self) -> list[str]:
-        found = [p.parent for p in self.root.glob(f"*/{RECORD}")]
-        return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime)]
+        """Every job, in submission order."""
+        return [record.id for record in self._records()]
 
     # -- lifecycle -------------------------------------------------------------------
-    def submit(self, lines: list[bytes], *, targets: list[str], strategy: str | None) -> JobRecord:
-        """A new job from JSONL lines (each an article object); it starts at once."""
+    async def submit(self, lines: list[bytes], *, targets: list[str], strategy: str) -> JobRecord:
+        """A new job from JSONL lines (each an article object), queued to start.
+        ``strategy`` is the resolved one, so a restart with another default resumes it."""
         job_id = uuid.uuid4().hex[:16]
-        path = self.root / job_id
+        record = JobRecord.model_validate(
+            {"id": job_id, "targets": targets, "strategy": strategy, "articles": len(lines)}
+        )
+        await asyncio.to_thread(self._create, record, lines)
+        self.start(job_id)
+        return record
+
+    def _create(self, record: JobRecord, lines: list[bytes]) -> None:
+        path = self.root / record.id
         path.mkdir()
         with (path / INPUT).open("wb") as stream:
             for line in lines:
                 stream.write(line.rstrip(b"\r\n") + b"\n")
-        record = JobRecord(
-            id=job_id,
-            targets=targets,
-            strategy=strategy,  # checked by the route
-            articles=len(lines),
-        )
         self._save(record)
-        self.start(job_id)
-        return record
 
     def start(self, job_id: str) -> None:
         if job_id not in self._tasks:
@@ -191,21 +142,17 @@ class JobManager:
             task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
 
     def resume(self) -> list[str]:
-        """Start every unfinished job on disk (a restart); returns their ids."""
-        resumed = []
-        for job_id in self.ids():
-            with contextlib.suppress(NotFound, ValueError):
-                if self.record(job_id).status in UNFINISHED:
-                    self.start(job_id)
-                    resumed.append(job_id)
+        """Start every unfinished job on disk (a restart), oldest first; returns their ids."""
+        resumed = [r.id for r in self._records() if r.status in UNFINISHED]
+        for job_id in resumed:
+            self.start(job_id)
         return resumed
 
     def cancel(self, job_id: str) -> JobRecord:
         record = self.record(job_id)
         if record.status in UNFINISHED:
             (self._dir(job_id) / CANCEL).touch()
-            record = record.model_copy(update={"status": "cancelled"})
-            self._save(record)
+            self._set(job_id, status="cancelled")
             task = self._tasks.get(job_id)
             if task is not None:
                 task.cancel()
@@ -220,21 +167,59 @@ class JobManager:
 
     def states(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for job_id in self.ids():
-            with contextlib.suppress(NotFound, ValueError, OSError):
-                status = self.record(job_id).status
-                counts[status] = counts.get(status, 0) + 1
+        for record in self._records():
+            status = status_of(self.root / record.id, record)
+            counts[status] = counts.get(status, 0) + 1
         return counts
 
     # -- running ---------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """One of the process's MAX_RUNNING_JOBS places (first come, first served)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(self.max_running))
+        async with self._slots[1]:
+            yield
+
     async def _run(self, job_id: str) -> None:
+        warned = False
+        while True:
+            async with self._slot():
+                ran = await self._run_once(job_id)
+            if ran:
+                return
+            if not warned:
+                log.info("job %s is run by another server process; trying again", job_id)
+                warned = True
+            await asyncio.sleep(self.lock_retry)  # its lock is free once its owner dies
+
+    def _cancelled(self, job_id: str) -> bool:
+        """Whether the job has been cancelled; if so, its record says so."""
+        if not (self.root / job_id / CANCEL).exists():
+            return False
+        if self.record(job_id).status != "cancelled":
+            self._set(job_id, status="cancelled")
+        return True
+
+    async def _run_once(self, job_id: str) -> bool:
+        """Run the job to its end or its interruption; False when another process holds
+        its lock (nothing was written)."""
         path = self._dir(job_id)
         record = self.record(job_id)
-        if (path / CANCEL).exists():
-            return
+        if record.status not in UNFINISHED or self._cancelled(job_id):
+            return True
+        try:
+            with DirectoryLock(path):  # a probe: "running" only if this process can run it
+                pass
+        except JobLocked:
+            return False
+        self._set(job_id, status="running")
+        if self._cancelled(job_id):  # cancelled by another process in between
+            return True
         extractor = self._extractor_for(record.strategy)
-        reporter = _Reporter(self._on_usage)
-        self._save(record.model_copy(update={"status": "running"}))
+        price = self._price(extractor)
+        reporter = Progress(path, self._on_usage, price)
         batch = asyncio.create_task(
             run_batch(
                 read_jsonl_file(path / INPUT, name="line"),
@@ -243,7 +228,7 @@ class JobManager:
                 targets=record.targets,
                 concurrency=self._concurrency,
                 progress=reporter,
-                price=self._price(extractor),
+                price=price,
                 total=record.articles,
             )
         )
@@ -254,125 +239,58 @@ class JobManager:
             batch.cancel()
             await asyncio.gather(batch, return_exceptions=True)
             raise
-        except JobLocked:
-            log.info("job %s is run by another server process", job_id)
-            return
+        except JobLocked:  # taken by another process since the probe
+            return False
         except Exception as e:  # the job stops; the service and the other jobs go on
             log.exception("job %s failed", job_id)
-            self._fail(job_id, f"{type(e).__name__}: {e}")
-            return
+            self._set(job_id, status="failed", message=f"{type(e).__name__}: {e}")
+            return True
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-            self._write_progress(path, reporter)
+            reporter.write()
         if summary.stopped == "interrupted":  # the engine stops cleanly when cancelled
-            if (path / CANCEL).exists():  # by a user: tables of what is done
+            if self._cancelled(job_id):  # by a user: tables of what is done
                 await asyncio.to_thread(rebuild_tables, path, record.targets)
-            return  # by a shutdown: still "running", resumed at the next start
+            return True  # by a shutdown: still "running", resumed at the next start
+        if self._cancelled(job_id):
+            return True
         if summary.stopped != "complete":
-            self._fail(job_id, f"stopped: {summary.stopped}")
-        elif self.record(job_id).status != "cancelled":
-            self._save(self.record(job_id).model_copy(update={"status": "done"}))
+            self._set(job_id, status="failed", message=f"stopped: {summary.stopped}")
+        else:
+            self._set(job_id, status="done")
+        return True
 
-    def _fail(self, job_id: str, message: str) -> None:
-        self._save(self.record(job_id).model_copy(update={"status": "failed", "message": message}))
-
-    async def _watch(self, path: Path, batch: asyncio.Task[Any], reporter: _Reporter) -> None:
+    async def _watch(self, path: Path, batch: asyncio.Task[Any], reporter: Progress) -> None:
         while not batch.done():
             await asyncio.sleep(TICK)
             if (path / CANCEL).exists():
                 batch.cancel()
-            self._write_progress(path, reporter)
-
-    @staticmethod
-    def _write_progress(path: Path, reporter: _Reporter) -> None:
-        stats = reporter.stats
-        if stats is None:
-            return
-        with contextlib.suppress(OSError):
-            write_json_atomic(
-                path / PROGRESS,
-                {
-                    "in_flight": stats.in_flight,
-                    "cached": stats.cached,
-                    "prompt_tokens": stats.prompt_tokens,
-                    "completion_tokens": stats.completion_tokens,
-                    "calls": stats.calls,
-                    "at": time.time(),
-                },
-            )
+            reporter.write()
 
     # -- reading ---------------------------------------------------------------------
     def view(self, job_id: str) -> JobView:
+        """Where the job stands (reads files: the routes call it in a thread)."""
         path = self._dir(job_id)
-        record = self.record(job_id)
-        done = _count_lines(path / EXTRACTIONS)
-        failed = _count_lines(path / ERRORS)
-        live = _read_json(path / PROGRESS)
-        summary = _read_json(path / SUMMARY)
-        job = summary.get("job", {}) if isinstance(summary.get("job"), dict) else {}
-        tokens = JobTokens(
-            prompt=int(job.get("prompt_tokens", live.get("prompt_tokens", 0)) or 0),
-            completion=int(job.get("completion_tokens", live.get("completion_tokens", 0)) or 0),
-            calls=int(live.get("calls", 0) or 0),
-        )
-        total = max(record.articles, done + failed)
-        running = record.status == "running"
-        return JobView(
-            id=record.id,
-            status=record.status,
-            created=record.created,
-            updated=record.updated,
-            targets=record.targets,
-            strategy=record.strategy,
-            counts=JobCounts(
-                total=total,
-                done=done,
-                failed=failed,
-                cached=int(live.get("cached", 0) or 0),
-                in_flight=int(live.get("in_flight", 0) or 0) if running else 0,
-            ),
-            tokens=tokens,
-            cost_usd=job.get("cost_usd"),
-            progress=round((done + failed) / total, 4) if total else 1.0,
-            message=record.message,
-        )
+        return read_view(path, self.record(job_id))
 
     def results_path(self, job_id: str, fmt: str) -> Path:
         path = self._dir(job_id)
         return path / (EXTRACTIONS if fmt == "jsonl" else TABLES[fmt])
 
+    async def table(self, job_id: str, fmt: Literal["parquet", "csv"]) -> Path:
+        """The job's claims table once it has finished (NotReady before)."""
+        path = self._dir(job_id)
+        table = path / TABLES[fmt]
+        record = self.record(job_id)
+        if status_of(path, record) in UNFINISHED:
+            raise NotReady(f"job {job_id} has not finished: its {fmt} table is not built yet")
+        if not table.exists():
+            if (path / EXTRACTIONS).exists():  # its runner is still stopping
+                raise NotReady(f"job {job_id} is stopping: its {fmt} table is being built")
+            # stopped before any article was run (a cancel while queued): an empty table
+            await asyncio.to_thread(rebuild_tables, path, record.targets)
+        return table
+
     def errors_path(self, job_id: str) -> Path:
         return self._dir(job_id) / ERRORS
-
-
-def _count_lines(path: Path) -> int:
-    try:
-        with path.open("rb") as stream:
-            return sum(1 for line in stream if line.endswith(b"\n"))
-    except FileNotFoundError:
-        return 0
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def iter_file(path: Path, chunk: int = 1 << 16) -> Iterator[bytes]:
-    """A file's whole lines, streamed (a line being appended is left for the next read)."""
-    try:
-        stream = path.open("rb")
-    except FileNotFoundError:
-        return
-    with stream:
-        rest = b""
-        while block := stream.read(chunk):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            rest = block[cut:]
-            if cut:
-                yield block[:cut]

@@ -26,6 +26,8 @@ from claimstance.schemas.models import Usage
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: Seconds: an extract call on the embedded model takes a few seconds, a cached one ms.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+#: Methods kept as a label; any other is "other" (a made-up method must not add series).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"})
 
 
 class _JobStates(Collector):
@@ -77,6 +79,7 @@ class Metrics:
         self.registry.register(_JobStates(job_states))
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        method = method if method in METHODS else "other"
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(route).observe(seconds)
 

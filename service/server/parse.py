@@ -41,7 +41,9 @@ def job_lines(body: bytes, content_type: str | None) -> tuple[list[bytes], list[
             first = e.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
             raise InputError(f"invalid job: {where}: {first['msg']}") from None
-        lines = [json.dumps(a, ensure_ascii=False).encode("utf-8") for a in request.articles]
+        # ASCII escapes: a lone surrogate (valid JSON, not UTF-8) stays writable, and the
+        # engine reports it as that line's input error.
+        lines = [json.dumps(a, ensure_ascii=True).encode("ascii") for a in request.articles]
         targets, strategy = request.targets, request.strategy
     if not lines:
         raise InputError("the job has no articles")

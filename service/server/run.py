@@ -7,6 +7,7 @@ from collections.abc import Callable
 import uvicorn
 
 from claimstance.config import Settings, export_environment
+from claimstance.errors import ConfigError
 from claimstance.server.app import create_app
 from claimstance.server.security import check_bind
 
@@ -20,8 +21,15 @@ def serve(
     log_level: str = "info",
     say: Callable[[str], None] = print,
 ) -> None:
-    """Serve until stopped. Without a token only loopback is allowed (ConfigError)."""
+    """Serve until stopped. Without a token only loopback is allowed, and the embedded model
+    only with one worker (ConfigError). Slots, single flight and metrics are per process."""
     check_bind(host, settings.api_token is not None)
+    if workers > 1 and settings.embedded:
+        raise ConfigError(
+            f"--workers {workers} with the embedded model would start {workers} llama.cpp "
+            "servers (one per worker process); run one worker, or serve a remote endpoint "
+            "(--base-url or OPENAI_API_KEY)"
+        )
     auth = "bearer token required" if settings.api_token else "no token: loopback only"
     say(
         f"claimstance serve: {settings.describe_endpoint()}; http://{host}:{port} "

@@ -193,6 +193,27 @@ def test_identical_concurrent_requests_share_one_llm_call(tmp_path: Path) -> Non
     assert sorted(calls) == [0, 0, 0, 1]
 
 
+def test_concurrent_identical_failures_each_name_their_own_article(tmp_path: Path) -> None:
+    """Single flight shares the failing call, not the error: each answer names its own
+    article, and the call's requests are counted once."""
+    fake = SlowFake(delay=0.3)
+    text = "FAIL401 “no”, he said."
+
+    async def go() -> tuple[list[httpx.Response], str]:
+        async with running(make_app(service_settings(tmp_path), fake.client)) as client:
+            answers = await asyncio.gather(
+                *(client.post("/v1/extract", json={"text": text, "id": i}) for i in "AB")
+            )
+            return list(answers), (await client.get("/metrics")).text
+
+    answers, metrics = asyncio.run(go())
+    assert len(fake.requests) == 1
+    assert [a.status_code for a in answers] == [502, 502]
+    assert [a.json()["error"]["article_id"] for a in answers] == ["A", "B"]
+    assert "claimstance_llm_calls_total 1.0" in metrics
+    assert 'claimstance_failures_total{code="provider"} 2.0' in metrics
+
+
 def test_request_timeout_is_504(tmp_path: Path) -> None:
     settings = service_settings(tmp_path, request_timeout=0.2)
 

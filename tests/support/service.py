@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from claimstance.config import Settings
 from claimstance.pipeline.extractor import Extractor
 from claimstance.server.app import create_app
+from claimstance.server.jobs_view import INPUT, RECORD, JobRecord
 from tests.support.fake_llm import BASE_URL
 
 TOKEN = "test-token-0123456789"
@@ -68,3 +69,26 @@ async def wait_for(
             return status
         assert asyncio.get_running_loop().time() < deadline, status
         await asyncio.sleep(0.05)
+
+
+def job_on_disk(
+    state_dir: Path,
+    lines: list[str],
+    *,
+    status: str = "queued",
+    job_id: str = "0123456789abcdef",
+    strategy: str = "article",
+) -> Path:
+    """A job directory as a server leaves it (input and record), without any run yet."""
+    path = state_dir / "jobs" / job_id
+    path.mkdir(parents=True)
+    (path / INPUT).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    record = JobRecord.model_validate(
+        {"id": job_id, "status": status, "strategy": strategy, "articles": len(lines)}
+    )
+    (path / RECORD).write_text(record.model_dump_json(), encoding="utf-8")
+    return path
+
+
+def record_on_disk(path: Path) -> JobRecord:
+    return JobRecord.model_validate_json((path / RECORD).read_text(encoding="utf-8"))
