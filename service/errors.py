@@ -19,7 +19,8 @@ The tree (``code`` — the stable name written to ``errors.jsonl`` and printed b
         ├── ServiceBusy         busy              saturated: try again in ``retry_after`` s (503)
         └── RequestTimeout      timeout           the request took longer than allowed (504)
 
-Over HTTP every error is ``{"error": {"code", "message", "article_id"?}}`` with the status
+Over HTTP every error is ``{"error": {"code", "message", "article_id"?}}`` (a provider
+error adds ``retryable``) with the status
 of :data:`HTTP_STATUS`; the client turns the code back into the class (:func:`from_code`).
 
 An article-level error (input, provider, extraction, internal, worker_crashed) is
@@ -251,12 +252,19 @@ HTTP_STATUS: dict[str, int] = {
 }
 
 
-def from_code(code: str, message: str, *, retry_after: float | None = None) -> ClaimstanceError:
-    """The typed error for an error code received over HTTP (an unknown code: ServiceError)."""
+def from_code(
+    code: str,
+    message: str,
+    *,
+    retry_after: float | None = None,
+    retryable: bool | None = None,
+) -> ClaimstanceError:
+    """The typed error for an error code received over HTTP (an unknown code: ServiceError).
+    ``retryable``: the server's word for a provider error (unsaid: it may help to retry)."""
     if code == "input":
         return InputError(message)
     if code == "provider":
-        return ProviderError(message, retryable=True)
+        return ProviderError(message, retryable=True if retryable is None else retryable)
     if code == "extraction":
         return ExtractionError(message)
     simple: dict[str, type[ClaimstanceError]] = {

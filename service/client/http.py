@@ -1,18 +1,22 @@
 """``Client`` / ``AsyncClient``: typed calls to a claimstance server.
 
 Both return the schema's models (``Extraction``) and raise the project's typed errors,
-rebuilt from the server's JSON error codes (``errors.from_code``). 429 and 503 are retried
-with exponential backoff that honours ``Retry-After``; other errors are raised at once.
+rebuilt from the server's JSON error codes (``errors.from_code``). 429 and 503 (and a
+server that cannot be reached) are retried with exponential backoff and jitter, never
+sooner than ``Retry-After`` says: many clients refused at once do not all come back at
+once. Other errors are raised at once; a broken connection is a ``ServiceError`` naming
+the server, not an httpx exception.
 The sync client is the async one run on a private loop thread, so the two cannot drift.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any
@@ -24,6 +28,8 @@ from claimstance.loop_thread import LoopThread
 from claimstance.schemas.models import Article, Extraction
 
 RETRY_STATUS = (429, 503)
+#: Transport failures worth another try: the request never reached the server.
+RETRY_TRANSPORT = (httpx.ConnectError, httpx.ConnectTimeout)
 FINISHED = ("done", "failed", "cancelled")
 ProgressCallback = Callable[[dict[str, Any]], None]
 
@@ -57,10 +63,17 @@ def _error(response: httpx.Response) -> ClaimstanceError:
         payload = response.json()["error"]
         code, message = str(payload["code"]), str(payload["message"])
         article_id = payload.get("article_id")
+        retryable = payload.get("retryable")
     except (ValueError, KeyError, TypeError):
         code, message, article_id = "service", f"HTTP {response.status_code}", None
+        retryable = None
     retry_after = _retry_after(response)
-    error = from_code(code, message, retry_after=retry_after)
+    error = from_code(
+        code,
+        message,
+        retry_after=retry_after,
+        retryable=retryable if isinstance(retryable, bool) else None,
+    )
     error.article_id = article_id
     if isinstance(error, ServiceError):
         error.status = response.status_code
@@ -97,19 +110,46 @@ class AsyncClient:
         self.backoff = backoff
         self.max_wait = max_wait
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _wait(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds before retry ``attempt`` (0 first): the backoff grows even when the
+        server sends Retry-After (the same few seconds for every refused client would bring
+        them all back together), never below it, spread by up to half as much again."""
+        wait: float = max(retry_after or 0.0, self.backoff * 2.0**attempt)
+        return min(wait * (1 + random.random() / 2), self.max_wait)
+
+    def _unreachable(self, error: httpx.TransportError) -> ServiceError:
+        return ServiceError(
+            f"claimstance server at {self._http.base_url}: {type(error).__name__}: "
+            f"{error or 'connection failed'}"
+        )
+
+    async def _send(self, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+        """``send()`` until it is not refused for load, retried as many times as allowed;
+        an error status is raised as its typed error."""
         attempt = 0
         while True:
-            response = await self._http.request(method, path, **kwargs)
+            try:
+                response = await send()
+            except RETRY_TRANSPORT as e:
+                if attempt >= self.retries:
+                    raise self._unreachable(e) from e
+                await asyncio.sleep(self._wait(attempt, None))
+                attempt += 1
+                continue
+            except httpx.TransportError as e:
+                raise self._unreachable(e) from e
             if response.status_code < 400:
                 return response
+            if not response.is_closed:
+                await response.aread()
+                await response.aclose()
             if response.status_code not in RETRY_STATUS or attempt >= self.retries:
                 raise _error(response)
-            wait = _retry_after(response)
-            if wait is None:
-                wait = self.backoff * 2**attempt * (0.5 + random.random())
-            await asyncio.sleep(min(wait, self.max_wait))
+            await asyncio.sleep(self._wait(attempt, _retry_after(response)))
             attempt += 1
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self._send(lambda: self._http.request(method, path, **kwargs))
 
     async def extract(
         self,
@@ -175,14 +215,18 @@ class AsyncClient:
             await asyncio.sleep(poll)
 
     async def results(self, job_id: str) -> AsyncIterator[Extraction]:
-        """The job's Extractions, streamed."""
-        async with self._http.stream("GET", f"/v1/jobs/{job_id}/results") as response:
-            if response.status_code >= 400:
-                await response.aread()
-                raise _error(response)
+        """The job's Extractions, streamed (the request retried as the others are)."""
+        request = self._http.build_request("GET", f"/v1/jobs/{job_id}/results")
+        response = await self._send(lambda: self._http.send(request, stream=True))
+        try:
             async for line in response.aiter_lines():
                 if line.strip():
                     yield Extraction.model_validate_json(line)
+        except httpx.TransportError as e:
+            raise self._unreachable(e) from e
+        finally:
+            with contextlib.suppress(httpx.TransportError):
+                await response.aclose()
 
     async def errors(self, job_id: str) -> list[dict[str, Any]]:
         response = await self._request("GET", f"/v1/jobs/{job_id}/errors")

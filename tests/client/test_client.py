@@ -100,7 +100,9 @@ def test_client_retries_busy_and_rate_limited_answers_honouring_retry_after() ->
 
     async def go(retries: int) -> dict[str, Any]:
         transport = httpx.MockTransport(handle)
-        async with AsyncClient("http://x.test", transport=transport, retries=retries) as client:
+        async with AsyncClient(
+            "http://x.test", transport=transport, retries=retries, backoff=0.01
+        ) as client:
             return await client.job("j1")
 
     assert asyncio.run(go(5))["status"] == "done"
