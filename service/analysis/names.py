@@ -9,6 +9,7 @@ dots in acronyms and a leading "the" folded). Nothing here knows any particular 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ _POSSESSIVE = re.compile(r"^(.+?)(?:['’]s|s['’])$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a corpus repeats the same few thousand tokens
 def fold(word: str) -> str:
     """A token for comparison: accents, case, apostrophes, dashes and dots folded."""
     word = unicodedata.normalize("NFKD", word.translate(_APOSTROPHES))
@@ -56,7 +58,7 @@ class PersonName:
     title: str | None  # what stood before it, e.g. "US Secretary of State"
     suffix: str | None = None  # a generational suffix after the surname: "Jr.", "III"
 
-    @property
+    @functools.cached_property
     def folded(self) -> tuple[str, ...]:
         return tuple(fold(t) for t in self.tokens)
 
@@ -145,6 +147,7 @@ def given_compatible(a: PersonName, b: PersonName) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def org_key(name: str) -> str:
     """A normalised organisation name: "The U.S. State Department" -> "us state department"."""
     words = [fold(w) for w in name.split()]

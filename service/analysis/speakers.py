@@ -196,11 +196,14 @@ def _people(entries: list[_Entry]) -> list[_Cluster]:
             else:
                 cluster.add(entry, _FIRST)
         by_name[name.folded] = cluster
-    named = list(clusters)
+    named: dict[str, list[_Cluster]] = {}  # token -> full-name clusters with it first or last
+    for cluster in list(clusters):
+        for token in dict.fromkeys(t for n in cluster.names for t in (n.surname, n.folded[0])):
+            named.setdefault(token, []).append(cluster)
     alone: dict[str, _Cluster] = {}
     for entry in bare:
         token = _p(entry).surname
-        found = [c for c in named if any(token in (n.surname, n.folded[0]) for n in c.names)]
+        found = list(named.get(token, ()))
         chosen, reason = _choose_for_bare(entry, found)
         if chosen is not None:
             chosen.add(entry, reason)
@@ -226,11 +229,13 @@ def _explain_first(
     cluster: _Cluster, key: Callable[[_Entry], object], what: str, note: str = ""
 ) -> None:
     """Say why the entries that founded a cluster (placeholder reasons) belong to it."""
-    for i, (entry, reason) in enumerate(zip(cluster.entries, cluster.reasons, strict=True)):
+    keys = [key(e) for e in cluster.entries]  # once each: clusters grow with the corpus
+    counts = Counter(keys)
+    name = cluster.canonical
+    for i, reason in enumerate(cluster.reasons):
         if reason != _FIRST:
             continue
-        name = cluster.canonical
-        same = sum(key(e) == key(entry) for e in cluster.entries)
+        same = counts[keys[i]]
         if same > 1:
             cluster.reasons[i] = f"same {what} {name!r}{note}"
         elif len(cluster.entries) > 1:
