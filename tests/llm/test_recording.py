@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,26 @@ def test_a_recording_is_a_vcrpy_cassette(recorded: tuple[Path, Path]) -> None:
         response = httpx.post(first["request"]["uri"], content=first["request"]["body"].encode())
     assert response.status_code == 200
     assert response.text == first["response"]["body"]["string"]
+
+
+@pytest.mark.embedded
+@pytest.mark.skipif(
+    os.environ.get("CLAIMSTANCE_TEST_EMBEDDED") != "1", reason="set CLAIMSTANCE_TEST_EMBEDDED=1"
+)
+def test_the_seeds_recorded_with_the_embedded_model_replay_byte_for_byte(tmp_path: Path) -> None:
+    """The issue's acceptance run: record with the real model, replay with none."""
+    common = ["batch", str(SEEDS), "-t", TARGET, "--concurrency", "1", "-q"]
+    env = {"OPENAI_API_KEY": "", "CLAIMSTANCE_CACHE_DIR": str(tmp_path / "c")}
+    recorded = CliRunner().invoke(
+        app, [*common, "-o", str(tmp_path / "a"), "--record", str(tmp_path / "rec")], env=env
+    )
+    assert recorded.exit_code == 0, recorded.output
+    with respx.mock(assert_all_called=False) as router:  # no network, and no model is started
+        route = router.route().respond(500)
+        replayed = CliRunner().invoke(
+            app, [*common, "-o", str(tmp_path / "b"), "--replay", str(tmp_path / "rec")], env=env
+        )
+    assert replayed.exit_code == 0, replayed.output
+    assert not route.called
+    first = (tmp_path / "a" / "extractions.jsonl").read_bytes()
+    assert first and first == (tmp_path / "b" / "extractions.jsonl").read_bytes()
