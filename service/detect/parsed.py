@@ -342,9 +342,9 @@ def _child(token: Any, deps: tuple[str, ...]) -> Any | None:
 
 
 def _subject(verb: Any) -> tuple[Any, Any | None] | None:
-    """The verb's subject, or that of the verb it is coordinated with or complements, and
-    for a relative pronoun the noun it stands for ("Lai, who rejects …"): (subject,
-    antecedent or None)."""
+    """The verb's subject, or that of the verb it is coordinated with, complements or (as a
+    participle) modifies, and for a relative pronoun the noun it stands for ("Lai, who
+    rejects …"): (subject, antecedent or None)."""
     seen = 0
     while verb is not None and seen < 4:
         subject = _child(verb, _SUBJECTS)
@@ -352,6 +352,12 @@ def _subject(verb: Any) -> tuple[Any, Any | None] | None:
             return subject, verb.head
         if subject is not None:
             return subject, None
+        if (controller := _participle_controller(verb)) is not None:
+            obj = _child(controller, ("dobj",)) if verb.head.lower_ in ("as", "for") else None
+            if obj is not None:  # "quoted officials as saying …", "praised her for saying …"
+                return obj, None
+            verb, seen = controller, seen + 1
+            continue
         if verb.dep_ not in ("conj", "xcomp") or verb.head is verb:
             return None
         if verb.dep_ == "xcomp":
@@ -360,6 +366,14 @@ def _subject(verb: Any) -> tuple[Any, Any | None] | None:
                 return obj, None  # object control: "urged Stumpf to admit" -> Stumpf
         verb, seen = verb.head, seen + 1
     return None
+
+
+def _participle_controller(verb: Any) -> Any | None:
+    """The clause whose subject a participle shares: "X left, adding …", "X quit after saying …"."""
+    head = verb.head.head if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" else verb.head
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "pcomp") or head is verb:
+        return None
+    return head if head.pos_ in ("VERB", "AUX") else None
 
 
 def _extent(doc: Doc, token: Any) -> tuple[int, int]:

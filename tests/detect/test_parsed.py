@@ -145,3 +145,31 @@ def test_without_the_parser_the_rules_run_and_say_so(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(parser, "_load", lambda: (None, "spaCy is not installed"))
     assert parser.parser_problem() == "spaCy is not installed"
     assert claims_of(text) != with_parse
+
+
+def test_a_participle_after_a_preposition_shares_the_clause_subject() -> None:
+    text = (
+        "The ferry operator cut two routes before admitting the old boats could not pass "
+        "inspection."
+    )
+    assert claims_of(text) == [
+        ("the old boats could not pass inspection", "admitting", "The ferry operator")
+    ]
+
+
+def test_a_participle_clause_shares_the_subject_of_its_verb() -> None:
+    text = (
+        "The orchestra cancelled its spring tour, stating in a short letter to its members "
+        "that the hall was unsafe."
+    )
+    assert claims_of(text) == [("that the hall was unsafe", "stating", "The orchestra")]
+
+
+def test_a_participle_after_a_noun_reports_nothing_of_its_own() -> None:
+    text = "The council has no way of knowing whether the bridge will hold for long."
+    assert claims_of(text) == []
+
+
+def test_a_participle_after_as_belongs_to_the_object() -> None:
+    text = "The radio station quoted two engineers as saying that the dam had cracked in March."
+    assert claims_of(text) == [("that the dam had cracked in March", "saying", "two engineers")]
