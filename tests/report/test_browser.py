@@ -62,7 +62,7 @@ def test_seeds_report_has_one_highlight_per_claim(
         assert card.locator(".mention").count() > 0 and card.locator(".cue").count() > 0
         # The text on the page is the article's text, character for character.
         assert card.locator(".text").text_content() == article.text
-    assert page.locator("mark.q").count() == len(seeds.claims) == 84
+    assert page.locator("mark.q").count() == len(seeds.claims) > 0
     assert loaded.problems == []
 
 
