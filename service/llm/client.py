@@ -93,7 +93,6 @@ class _Counter:
     responses: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    finish_reason: str | None = None  # of the last answer
 
     def usage(self) -> Usage:
         return Usage(
@@ -111,8 +110,6 @@ class LLMResult(Generic[T]):
     usage: Usage
     #: The validated answer as JSON, which is what the cache stores.
     raw: str = field(repr=False)
-    #: "length" when the answer stopped at the token limit although it parsed.
-    finish_reason: str | None = None
 
 
 @functools.lru_cache(maxsize=512)
@@ -224,8 +221,6 @@ class LLMClient:
                     async with request_deadline(self.settings.timeout):
                         response = await request()
         counter.responses += 1
-        choices = getattr(response, "choices", None) or []
-        counter.finish_reason = getattr(choices[0], "finish_reason", None) if choices else None
         if response.usage is not None:
             counter.prompt_tokens += response.usage.prompt_tokens or 0
             counter.completion_tokens += response.usage.completion_tokens or 0
@@ -305,12 +300,7 @@ class LLMClient:
             ) from e
         if not isinstance(value, response_model):  # instructor returns a subclass instance
             value = response_model.model_validate(value.model_dump())
-        return LLMResult(
-            value=value,
-            usage=counter.usage(),
-            raw=value.model_dump_json(),
-            finish_reason=counter.finish_reason,
-        )
+        return LLMResult(value=value, usage=counter.usage(), raw=value.model_dump_json())
 
 
 @dataclass

@@ -30,10 +30,6 @@ if TYPE_CHECKING:  # openai and instructor take half a second to import: only wh
 Message = dict[str, str]
 #: The key of a cached answer that a fallback rescued, holding the reason.
 RESCUED = "__claimstance_rescued__"
-#: Why an answer that parsed but stopped at the token limit is degraded.
-LENGTH_REASON = (
-    "the answer stopped at the token limit (CLAIMSTANCE_MAX_TOKENS); claims after it are missing"
-)
 #: Where a replayed embedded run "sends" its requests (only the URL path is matched).
 REPLAY_BASE_URL = "http://replay.claimstance.invalid/v1"
 #: The alternatives a one-token call asks for; part of the cache key.
@@ -146,9 +142,6 @@ class RunContext:
                 if reason is None:
                     return answer, e.usage or Usage()
                 return json.dumps({RESCUED: reason, "answer": answer}), e.usage or Usage()
-            if result.finish_reason == "length":  # it parsed, but what came after is missing
-                wrapped = {RESCUED: LENGTH_REASON, "answer": result.raw}
-                return json.dumps(wrapped), result.usage
             return result.raw, result.usage
 
         def unwrap(raw: str) -> tuple[str, str | None]:
