@@ -36,6 +36,17 @@ from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex, gender_of
 from claimstance.detect.parser import MAX_PARSE_CHARS, load_parser, parse
 from claimstance.detect.phrases import noun_phrase
+from claimstance.detect.tree import (
+    SUBJECTS,
+    child,
+    extent,
+    passive,
+    skip_edge,
+    subject,
+    trim_end,
+    within_sentence,
+    words,
+)
 
 #: A content shorter than this many words is not a claim ("said so", "denied it").
 MIN_WORDS = 3
@@ -44,11 +55,8 @@ _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
 _ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "about", "against", "over"})
 _JOINED_CLAUSES = frozenset({"conj", "advcl", "parataxis"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
-_RELATIVES = frozenset({"who", "which", "that"})
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp",)
 _INFINITIVES = ("xcomp",)
-_PUNCT_EDGE = " \t\n,;:—–-"
 
 
 @dataclass
@@ -76,7 +84,7 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
         elif draft is None and token.pos_ == "NOUN" and token.lower_ in CLAIM_NOUNS:
             draft = _nominal(doc, index, token)
         if draft is not None and (
-            _words(doc, draft.start, draft.end) >= MIN_WORDS or draft.rule == "parse:named-object"
+            words(doc, draft.start, draft.end) >= MIN_WORDS or draft.rule == "parse:named-object"
         ):
             reading.drafts.append(draft)
         elif draft is None and _other_sense(token):
@@ -124,7 +132,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     to announce that …")."""
     if verb.dep_ == "xcomp" or (
         verb.tag_ == "VB"
-        and _child(verb, ("aux",)) is not None
+        and child(verb, ("aux",)) is not None
         and any(a.lower_ == "to" for a in verb.children)
     ):
         return None
@@ -134,13 +142,13 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     lo: int | None = None  # where the content starts when not at its subtree's edge
     if form in SPEECH_FORMS or form in COGNITION_FORMS:
         content, rule = _clause(verb), "parse:clause"
-        obj = _child(verb, ("dobj",))
-        if content is not None and obj is not None and _child(content, _SUBJECTS) is None:
+        obj = child(verb, ("dobj",))
+        if content is not None and obj is not None and child(content, SUBJECTS) is None:
             lo = obj.left_edge.idx  # "warned the quotas would hurt": the object is its subject
-    if content is None and form in INTENTION_FORMS and not _passive(verb):
-        content, rule = _child(verb, _INFINITIVES), "parse:infinitive"
+    if content is None and form in INTENTION_FORMS and not passive(verb):
+        content, rule = child(verb, _INFINITIVES), "parse:infinitive"
     if content is None and form in CONTENT_OBJECT_FORMS:
-        content, rule = _child(verb, ("dobj",)), "parse:object"
+        content, rule = child(verb, ("dobj",)), "parse:object"
         if content is not None and content.pos_ in ("PROPN", "PRON"):
             # a person or place as the object: a stance only for stance-only verbs ("the
             # union endorses Clinton"), not "attacked Ukraine" or "questioned Smith"
@@ -149,34 +157,34 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     if content is None and form in SPEECH_FORMS:
         prep = _topic_preposition(verb, form)
         if prep is not None:
-            content, rule = _child(prep, ("pobj",)), "parse:preposition"
+            content, rule = child(prep, ("pobj",)), "parse:preposition"
             cue_end = prep.idx + len(prep.text)
     if content is None:
         return None
-    c_lo, c_hi = _extent(doc, content)
+    c_lo, c_hi = extent(doc, content)
     c_hi = _before_new_clause(doc, content, c_lo, c_hi)
     if rule in ("parse:object", "parse:named-object"):
         c_hi = _with_arguments(doc, verb, content, c_hi)
-    start, end = _within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
+    start, end = within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
     if start >= end:
         return None
-    found = _subject(verb)
+    found = subject(verb)
     if found is None:
         return None  # no one to attribute it to: an imperative, a passive, a parse error
-    subject, antecedent = found
+    subj, antecedent = found
     # auxiliaries after the subject belong to the cue ("has indicated"), not inverted ones
-    auxiliaries = [a.idx for a in verb.children if a.dep_ in ("aux", "auxpass") and a.i > subject.i]
+    auxiliaries = [a.idx for a in verb.children if a.dep_ in ("aux", "auxpass") and a.i > subj.i]
     cue_start = min([verb.idx, *auxiliaries])
     if cue_start < end and start < cue_end:
         return None  # the cue inside its own content: a parse error
     d = Draft(start, end, [(start, end)], "indirect", rule=rule)
     d.cue = (cue_start, cue_end)
     if antecedent is None:
-        d.speaker = _speaker(doc, index, subject)
+        d.speaker = _speaker(doc, index, subj)
     else:  # the mention is the pronoun, the source the noun it stands for
-        source = _speaker(doc, index, antecedent, before=subject.idx)
-        end_at = subject.idx + len(subject.text)
-        d.speaker = replace(source, start=subject.idx, end=end_at)
+        source = _speaker(doc, index, antecedent, before=subj.idx)
+        end_at = subj.idx + len(subj.text)
+        d.speaker = replace(source, start=subj.idx, end=end_at)
     return d
 
 
@@ -187,11 +195,11 @@ def _before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
     for c in head.children:
         if c.i <= head.i or c.dep_ not in _JOINED_CLAUSES:
             continue
-        if _child(c, _SUBJECTS) is not None and (c.dep_ == "conj" or _reports(c)):
+        if child(c, SUBJECTS) is not None and (c.dep_ == "conj" or _reports(c)):
             cut = min(t.idx for t in c.subtree)
             cc = [t.idx for t in head.children if t.dep_ in ("cc", "punct") and head.i < t.i < c.i]
             cut = min([cut, *cc])
-            return _trim_end(doc, lo, min(hi, cut))
+            return trim_end(doc, lo, min(hi, cut))
     return hi
 
 
@@ -204,7 +212,7 @@ def _with_arguments(doc: Doc, verb: Any, obj: Any, hi: int) -> int:
             continue
         if doc.text[hi : c.idx].strip():
             break  # not right after the object
-        hi = _trim_end(doc, hi, c.right_edge.idx + len(c.right_edge.text))
+        hi = trim_end(doc, hi, c.right_edge.idx + len(c.right_edge.text))
     return hi
 
 
@@ -222,11 +230,11 @@ def _nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
     """ "his claim that …", "the ministry's warning that …": a claim noun with a "that"
     clause and a possessor, who is the source."""
     clause = next((c for c in noun.children if _that_clause(noun, c)), None)
-    owner = _child(noun, ("poss",))
+    owner = child(noun, ("poss",))
     if clause is None or owner is None:
         return None
-    c_lo, c_hi = _extent(doc, clause)
-    start, end = _within_sentence(
+    c_lo, c_hi = extent(doc, clause)
+    start, end = within_sentence(
         doc, c_lo, _before_new_clause(doc, clause, c_lo, c_hi), anchor=noun.idx
     )
     if start >= end:
@@ -253,20 +261,20 @@ def _according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
     to = next((c for c in token.children if c.lower_ == "to"), None)
     if to is None:
         return None
-    source = _child(to, ("pobj",))
+    source = child(to, ("pobj",))
     clause = token.head
     if source is None or clause is token:
         return None
     phrase_lo = token.idx
     phrase_hi = max(t.idx + len(t.text) for t in token.subtree)
-    lo, hi = _extent(doc, clause)
+    lo, hi = extent(doc, clause)
     if phrase_lo <= lo:  # the phrase leads: the content follows it
-        lo = _skip_edge(doc, phrase_hi, hi)
+        lo = skip_edge(doc, phrase_hi, hi)
     elif phrase_hi >= hi:  # the phrase trails
-        hi = _trim_end(doc, lo, phrase_lo)
+        hi = trim_end(doc, lo, phrase_lo)
     else:
         return None  # in mid-clause: leave it to the rules
-    lo, hi = _within_sentence(doc, lo, _before_new_clause(doc, clause, lo, hi), anchor=token.idx)
+    lo, hi = within_sentence(doc, lo, _before_new_clause(doc, clause, lo, hi), anchor=token.idx)
     if lo >= hi or any(lo <= t.idx < hi and _reports(t) for t in clause.subtree):
         return None  # another cue inside: its own claim, not the source's
     d = Draft(lo, hi, [(lo, hi)], "indirect", rule="parse:according")
@@ -279,9 +287,9 @@ def _speaker(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = N
     """The subject as a speaker mention: a name or description the index knows, else the
     subject's own words ("the polls", "a new report"); ``before`` cuts off the relative
     clause of an antecedent."""
-    s_lo, s_hi = _extent(doc, subject)
+    s_lo, s_hi = extent(doc, subject)
     if before is not None:
-        s_hi = _trim_end(doc, s_lo, min(s_hi, before))
+        s_hi = trim_end(doc, s_lo, min(s_hi, before))
     found = noun_phrase(doc, index, s_lo, s_hi)
     head = subject.idx
     k = bisect.bisect_right(index.starts, head) - 1
@@ -302,31 +310,11 @@ def _speaker(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = N
     return Mention(lo, hi, doc.text[lo:hi], "unknown")
 
 
-def _passive(verb: Any) -> bool:
-    """ "is expected to", "was asked to": the subject is not the one who intends."""
-    return any(c.dep_ == "auxpass" for c in verb.children)
-
-
 def _reports(token: Any) -> bool:
     """A reporting verb with a subject of its own ("while Biden said …")."""
     form = token.lower_
     lexical = form in SPEECH_FORMS or form in COGNITION_FORMS
-    return lexical and token.pos_ == "VERB" and _child(token, _SUBJECTS) is not None
-
-
-def _within_sentence(doc: Doc, start: int, end: int, *, anchor: int) -> tuple[int, int]:
-    """Clip a content to the sentence of its cue, and to its side of a semicolon: a claim
-    never runs into the next sentence or an independent clause (the parser sometimes
-    attaches them)."""
-    s_lo, s_hi = doc.sentence_at(anchor)
-    start, end = max(start, s_lo), min(end, s_hi)
-    if start < anchor:  # a content before its cue: cut after the last semicolon
-        cut = doc.text.rfind(";", start, min(end, anchor))
-        start = cut + 1 if cut >= 0 else start
-    else:
-        cut = doc.text.find(";", start, end)
-        end = cut if cut >= 0 else end
-    return _skip_edge(doc, start, end), _trim_end(doc, start, end)
+    return lexical and token.pos_ == "VERB" and child(token, SUBJECTS) is not None
 
 
 def _clause(verb: Any) -> Any | None:
@@ -335,66 +323,3 @@ def _clause(verb: Any) -> Any | None:
     clauses = [c for c in verb.children if c.dep_ in _CLAUSES]
     after = [c for c in clauses if c.i > verb.i]
     return after[0] if after else (clauses[-1] if clauses else None)
-
-
-def _child(token: Any, deps: tuple[str, ...]) -> Any | None:
-    return next((c for c in token.children if c.dep_ in deps), None)
-
-
-def _subject(verb: Any) -> tuple[Any, Any | None] | None:
-    """The verb's subject, or that of the verb it is coordinated with, complements or (as a
-    participle) modifies, and for a relative pronoun the noun it stands for ("Lai, who
-    rejects …"): (subject, antecedent or None)."""
-    seen = 0
-    while verb is not None and seen < 4:
-        subject = _child(verb, _SUBJECTS)
-        if subject is not None and subject.lower_ in _RELATIVES and verb.dep_ == "relcl":
-            return subject, verb.head
-        if subject is not None:
-            return subject, None
-        if (controller := _participle_controller(verb)) is not None:
-            obj = _child(controller, ("dobj",)) if verb.head.lower_ in ("as", "for") else None
-            if obj is not None:  # "quoted officials as saying …", "praised her for saying …"
-                return obj, None
-            verb, seen = controller, seen + 1
-            continue
-        if verb.dep_ not in ("conj", "xcomp") or verb.head is verb:
-            return None
-        if verb.dep_ == "xcomp":
-            obj = _child(verb.head, ("dobj",))
-            if obj is not None:
-                return obj, None  # object control: "urged Stumpf to admit" -> Stumpf
-        verb, seen = verb.head, seen + 1
-    return None
-
-
-def _participle_controller(verb: Any) -> Any | None:
-    """The clause whose subject a participle shares: "X left, adding …", "X quit after saying …"."""
-    head = verb.head.head if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" else verb.head
-    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "pcomp") or head is verb:
-        return None
-    return head if head.pos_ in ("VERB", "AUX") else None
-
-
-def _extent(doc: Doc, token: Any) -> tuple[int, int]:
-    """Character extent of ``token``'s subtree, without edge punctuation."""
-    lo = token.left_edge.idx
-    right = token.right_edge
-    hi = right.idx + len(right.text)
-    return _skip_edge(doc, lo, hi), _trim_end(doc, lo, hi)
-
-
-def _skip_edge(doc: Doc, lo: int, hi: int) -> int:
-    while lo < hi and doc.text[lo] in _PUNCT_EDGE:
-        lo += 1
-    return lo
-
-
-def _trim_end(doc: Doc, lo: int, hi: int) -> int:
-    while hi > lo and (doc.text[hi - 1] in _PUNCT_EDGE or doc.text[hi - 1] in ".!?"):
-        hi -= 1
-    return hi
-
-
-def _words(doc: Doc, start: int, end: int) -> int:
-    return len(doc.text[start:end].split())
