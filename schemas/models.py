@@ -14,14 +14,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 SpeakerKind = Literal["person", "organization", "government", "media", "anonymous", "unknown"]
 ClaimKind = Literal["direct", "indirect", "mixed"]
 StanceLabel = Literal["favor", "against", "neutral"]
 Strategy = Literal["article", "guided"]
 AlignmentMethod = Literal["exact", "normalized", "fuzzy", "detected"]
-StanceBasis = Literal["model", "lexicon", "model+lexicon"]
+StanceBasis = Literal["model", "lexicon", "model+lexicon", "speaker"]
 TargetKind = Literal["person", "organization", "place", "topic", "given"]
 
 
@@ -149,6 +149,8 @@ class Stance(_Model):
         "log-odds and the lexicon score, fitted on BASIL quoted spans (classes weighted equally, "
         "threshold at best favor/against macro-F1). "
         "'lexicon': a logistic curve of the lexicon score's distance from its favor threshold. "
+        "'speaker': a claim without sentiment words that takes the stance of the same speaker's "
+        "other claims toward the target; (k + 1) / (n + 2) for k of those n claims agreeing. "
         "Null when nothing measured it: a neutral claim without sentiment words, an endpoint "
         "without log-probabilities, a label a model wrote. Never a made-up constant.",
     )

@@ -7,6 +7,8 @@ phrases ("called for more investment", "attacked the plan"), and "according to X
 any clause. Each verb of the cue lexicon (:mod:`.cues`) that governs a complement gives a
 draft: the complement's extent is the content, the verb (with its auxiliaries and
 particle) the cue, and its subject the speaker phrase, read by :func:`.phrases.noun_phrase`.
+Constructions without a governing cue verb ("according to", "his claim that", "afraid
+that", "endorsed by") are read by :mod:`.constructions`.
 
 The parser itself, its pinned build and its loading are :mod:`.parser`'s; without one, the
 rules alone run and the pipeline says why in a warning.
@@ -14,10 +16,18 @@ rules alone run and the pipeline says why in a warning.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from claimstance.detect.constructions import (
+    according,
+    attitude,
+    before_new_clause,
+    by_agent,
+    nominal,
+    parenthetical,
+    speaker_of,
+)
 from claimstance.detect.cuefind import Draft, widest_first
 from claimstance.detect.cues import (
     CALL_FORMS,
@@ -33,15 +43,13 @@ from claimstance.detect.cues import (
     TOPIC_PREPOSITIONS,
 )
 from claimstance.detect.doc import Doc
-from claimstance.detect.mentions import Mention, NameIndex, gender_of
+from claimstance.detect.mentions import NameIndex
 from claimstance.detect.parser import MAX_PARSE_CHARS, load_parser, parse
-from claimstance.detect.phrases import noun_phrase
 from claimstance.detect.tree import (
     SUBJECTS,
     child,
     extent,
     passive,
-    skip_edge,
     subject,
     trim_end,
     within_sentence,
@@ -51,9 +59,7 @@ from claimstance.detect.tree import (
 #: A content shorter than this many words is not a claim ("said so", "denied it").
 MIN_WORDS = 3
 
-_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
 _ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "about", "against", "over"})
-_JOINED_CLAUSES = frozenset({"conj", "advcl", "parataxis"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _CLAUSES = ("ccomp",)
 _INFINITIVES = ("xcomp",)
@@ -78,13 +84,21 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
         return None
     reading = Reading()
     for token in parse(nlp, doc):
-        draft = _according(doc, index, token) if token.lower_ == "according" else None
-        if draft is None and token.pos_ in ("VERB", "AUX"):
+        draft = according(doc, index, token) if token.lower_ == "according" else None
+        if draft is None and token.dep_ == "parataxis":
+            draft = parenthetical(doc, index, token)
+        if draft is None and token.pos_ == "ADJ" and token.dep_ == "acomp":
+            draft = attitude(doc, index, token)
+        if draft is None and token.pos_ == "VERB" and passive(token):
+            draft = by_agent(doc, index, token)
+        if draft is None and (token.pos_ in ("VERB", "AUX") or _verb_as_noun(token)):
             draft = _governed(doc, index, token)
         elif draft is None and token.pos_ == "NOUN" and token.lower_ in CLAIM_NOUNS:
-            draft = _nominal(doc, index, token)
+            draft = nominal(doc, index, token)
         if draft is not None and (
-            words(doc, draft.start, draft.end) >= MIN_WORDS or draft.rule == "parse:named-object"
+            words(doc, draft.start, draft.end) >= MIN_WORDS
+            or draft.rule in ("parse:named-object", "parse:by-agent")
+            or (draft.rule == "parse:object" and words(doc, draft.start, draft.end) == 2)
         ):
             reading.drafts.append(draft)
         elif draft is None and _other_sense(token):
@@ -126,15 +140,35 @@ def _other_sense(token: Any) -> bool:
     return True
 
 
+def _verb_as_noun(token: Any) -> bool:
+    """A verb the tagger took for a noun although it has a subject: "The campaign plans to
+    …", "Obama, others vow consequences"."""
+    return token.pos_ == "NOUN" and token.dep_ == "ROOT" and child(token, ("nsubj",)) is not None
+
+
+def _reported_infinitive(verb: Any) -> bool:
+    """A cue in the infinitive under a verb whose subject does it ("went on to explain how
+    …", "tried to argue that …"). Under an object ("ordered the company to deny that …") or
+    a passive ("is expected to announce that …") it reports nothing yet."""
+    head = verb.head
+    if verb.dep_ not in ("xcomp", "advcl") or head is verb or head.pos_ != "VERB":
+        return False
+    if verb.dep_ == "advcl" and not any(a.lower_ == "to" for a in verb.children):
+        return False
+    if head.lower_ in INTENTION_FORMS:  # "plans to say": the intention is the claim
+        return False
+    return child(head, ("dobj", "dative")) is None and not passive(head)
+
+
 def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
-    """The complement a cue verb governs: a clause, an infinitive, or an object. A cue in
-    the infinitive reports nothing yet ("ordered the company to deny that …", "is expected
-    to announce that …")."""
-    if verb.dep_ == "xcomp" or (
+    """The complement a cue verb governs: a clause, an infinitive, or an object (see
+    :func:`_reported_infinitive` for a cue that is itself an infinitive)."""
+    infinitive = verb.dep_ == "xcomp" or (
         verb.tag_ == "VB"
         and child(verb, ("aux",)) is not None
         and any(a.lower_ == "to" for a in verb.children)
-    ):
+    )
+    if infinitive and not _reported_infinitive(verb):
         return None
     form = verb.lower_
     content, rule = None, ""
@@ -145,6 +179,9 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         obj = child(verb, ("dobj",))
         if content is not None and obj is not None and child(content, SUBJECTS) is None:
             lo = obj.left_edge.idx  # "warned the quotas would hurt": the object is its subject
+    if content is None and form in SPEECH_FORMS:
+        content, lo = _instruction(verb)  # "told his advisers to find a way"
+        rule = "parse:instruction"
     if content is None and form in INTENTION_FORMS and not passive(verb):
         content, rule = child(verb, _INFINITIVES), "parse:infinitive"
     if content is None and form in CONTENT_OBJECT_FORMS:
@@ -162,45 +199,49 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     if content is None:
         return None
     c_lo, c_hi = extent(doc, content)
-    c_hi = _before_new_clause(doc, content, c_lo, c_hi)
+    c_hi = before_new_clause(doc, content, c_lo, c_hi)
     if rule in ("parse:object", "parse:named-object"):
         c_hi = _with_arguments(doc, verb, content, c_hi)
     start, end = within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
     if start >= end:
         return None
-    found = subject(verb)
+    found = subject(verb.head if infinitive else verb)
     if found is None:
         return None  # no one to attribute it to: an imperative, a passive, a parse error
     subj, antecedent = found
     # auxiliaries after the subject belong to the cue ("has indicated"), not inverted ones
     auxiliaries = [a.idx for a in verb.children if a.dep_ in ("aux", "auxpass") and a.i > subj.i]
     cue_start = min([verb.idx, *auxiliaries])
+    if infinitive and verb.i - verb.head.i <= 3:  # "went on to explain", "tried to argue"
+        cue_start = min(cue_start, verb.head.idx)
     if cue_start < end and start < cue_end:
         return None  # the cue inside its own content: a parse error
     d = Draft(start, end, [(start, end)], "indirect", rule=rule)
     d.cue = (cue_start, cue_end)
     if antecedent is None:
-        d.speaker = _speaker(doc, index, subj)
+        d.speaker = speaker_of(doc, index, subj)
     else:  # the mention is the pronoun, the source the noun it stands for
-        source = _speaker(doc, index, antecedent, before=subj.idx)
+        source = speaker_of(doc, index, antecedent, before=subj.idx)
         end_at = subj.idx + len(subj.text)
         d.speaker = replace(source, start=subj.idx, end=end_at)
     return d
 
 
-def _before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
-    """Cut a content before a clause with a subject of its own that is joined to it rather
-    than part of what is reported: "fathers would not be eligible[, and when pressed, the
-    mother replied otherwise]", "China will not back down[, while Biden said …]"."""
-    for c in head.children:
-        if c.i <= head.i or c.dep_ not in _JOINED_CLAUSES:
-            continue
-        if child(c, SUBJECTS) is not None and (c.dep_ == "conj" or _reports(c)):
-            cut = min(t.idx for t in c.subtree)
-            cc = [t.idx for t in head.children if t.dep_ in ("cc", "punct") and head.i < t.i < c.i]
-            cut = min([cut, *cc])
-            return trim_end(doc, lo, min(hi, cut))
-    return hi
+def _instruction(verb: Any) -> tuple[Any | None, int | None]:
+    """ "told his advisers to find a way", "warned officials to boost security": a speech
+    verb's object and the infinitive it is told; (infinitive, where the content starts)."""
+    to_do = next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)
+        ),
+        None,
+    )
+    obj = child(verb, ("dobj",))
+    if to_do is None or obj is None or not verb.i < obj.i < to_do.i:
+        return None, None
+    return to_do, obj.left_edge.idx
 
 
 def _with_arguments(doc: Doc, verb: Any, obj: Any, hi: int) -> int:
@@ -224,97 +265,6 @@ def _topic_preposition(verb: Any, form: str) -> Any | None:
         if c.lower_ in TOPIC_PREPOSITIONS or (c.lower_ == "for" and form in CALL_FORMS):
             return c
     return None
-
-
-def _nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
-    """ "his claim that …", "the ministry's warning that …": a claim noun with a "that"
-    clause and a possessor, who is the source."""
-    clause = next((c for c in noun.children if _that_clause(noun, c)), None)
-    owner = child(noun, ("poss",))
-    if clause is None or owner is None:
-        return None
-    c_lo, c_hi = extent(doc, clause)
-    start, end = within_sentence(
-        doc, c_lo, _before_new_clause(doc, clause, c_lo, c_hi), anchor=noun.idx
-    )
-    if start >= end:
-        return None
-    d = Draft(start, end, [(start, end)], "indirect", rule="parse:noun")
-    d.cue = (noun.idx, noun.idx + len(noun.text))
-    pronoun = _POSSESSIVE_PRONOUNS.get(owner.lower_)
-    if pronoun is not None:  # "his claim": resolved like "he"
-        o_end = owner.idx + len(owner.text)
-        d.speaker = Mention(owner.idx, o_end, pronoun, "pronoun", gender=gender_of([pronoun]))
-    else:
-        d.speaker = _speaker(doc, index, owner)
-    return d
-
-
-def _that_clause(noun: Any, c: Any) -> bool:
-    if c.dep_ not in ("acl", "ccomp") or c.i < noun.i:
-        return False
-    return any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)
-
-
-def _according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
-    """``According to X, CLAUSE`` / ``CLAUSE, according to X``: the clause is the content."""
-    to = next((c for c in token.children if c.lower_ == "to"), None)
-    if to is None:
-        return None
-    source = child(to, ("pobj",))
-    clause = token.head
-    if source is None or clause is token:
-        return None
-    phrase_lo = token.idx
-    phrase_hi = max(t.idx + len(t.text) for t in token.subtree)
-    lo, hi = extent(doc, clause)
-    if phrase_lo <= lo:  # the phrase leads: the content follows it
-        lo = skip_edge(doc, phrase_hi, hi)
-    elif phrase_hi >= hi:  # the phrase trails
-        hi = trim_end(doc, lo, phrase_lo)
-    else:
-        return None  # in mid-clause: leave it to the rules
-    lo, hi = within_sentence(doc, lo, _before_new_clause(doc, clause, lo, hi), anchor=token.idx)
-    if lo >= hi or any(lo <= t.idx < hi and _reports(t) for t in clause.subtree):
-        return None  # another cue inside: its own claim, not the source's
-    d = Draft(lo, hi, [(lo, hi)], "indirect", rule="parse:according")
-    d.cue = (token.idx, to.idx + len(to.text))
-    d.speaker = _speaker(doc, index, source)
-    return d
-
-
-def _speaker(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = None) -> Mention:
-    """The subject as a speaker mention: a name or description the index knows, else the
-    subject's own words ("the polls", "a new report"); ``before`` cuts off the relative
-    clause of an antecedent."""
-    s_lo, s_hi = extent(doc, subject)
-    if before is not None:
-        s_hi = trim_end(doc, s_lo, min(s_hi, before))
-    found = noun_phrase(doc, index, s_lo, s_hi)
-    head = subject.idx
-    k = bisect.bisect_right(index.starts, head) - 1
-    named = index.mentions[k] if k >= 0 and index.mentions[k].end > head else None
-    if named is not None and named.kind != "unknown" and (found is None or found.end < named.end):
-        # a name the index read whole ("China's Ministry of Foreign Affairs"), which the
-        # phrase reader cut at "of"; the role and affiliation it read are kept
-        whole = index.expand(named)
-        if found is not None:
-            whole = replace(whole, role=whole.role or found.role)
-            whole = replace(whole, affiliation=whole.affiliation or found.affiliation)
-        return whole
-    if found is not None:
-        return found
-    head_lo = subject.idx
-    lo = min(head_lo, *(c.idx for c in subject.lefts)) if list(subject.lefts) else head_lo
-    hi = subject.idx + len(subject.text)
-    return Mention(lo, hi, doc.text[lo:hi], "unknown")
-
-
-def _reports(token: Any) -> bool:
-    """A reporting verb with a subject of its own ("while Biden said …")."""
-    form = token.lower_
-    lexical = form in SPEECH_FORMS or form in COGNITION_FORMS
-    return lexical and token.pos_ == "VERB" and child(token, SUBJECTS) is not None
 
 
 def _clause(verb: Any) -> Any | None:

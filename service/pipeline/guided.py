@@ -33,8 +33,10 @@ from claimstance.schemas.models import (
     Stance,
     Usage,
 )
+from claimstance.stance.consistency import carry_over
 from claimstance.stance.targets import find_entities
 from claimstance.text.glyphs import DOUBLE_MARKS, QUOTE_MARKS, SINGLE_LOOKALIKES
+from claimstance.text.normalize import target_key
 
 PROMPT_NAMES: tuple[str, ...] = (PROMPT_NAME,)
 _MARKS = QUOTE_MARKS + SINGLE_LOOKALIKES
@@ -56,6 +58,7 @@ async def run_guided(
             *(_decide(d, text, stance_plan, context) for d in detected), return_exceptions=True
         )
     )
+    _carry_speaker_stances(decided)
     used = {s.target for claim, _, _ in decided for s in claim.stances}
     result = StrategyResult(targets=stance_plan.targets(text, used))
     problem = parser_problem()
@@ -77,6 +80,17 @@ async def run_guided(
 
 
 Decided = tuple[GroundedClaim, Usage, list[ExtractionWarning]]
+
+
+def _carry_speaker_stances(decided: Sequence[Decided]) -> None:
+    """A claim without sentiment words takes its speaker's prevailing stance (see
+    :mod:`claimstance.stance.consistency`)."""
+    keyed = [
+        (None if c.speaker.name == UNKNOWN else target_key(c.speaker.name), c.stances)
+        for c, _, _ in decided
+    ]
+    for (claim, _, _), stances in zip(decided, carry_over(keyed), strict=True):
+        claim.stances = stances
 
 
 def _all_or_failure(outcomes: Sequence[Decided | BaseException]) -> list[Decided]:

@@ -173,3 +173,44 @@ def test_a_participle_after_a_noun_reports_nothing_of_its_own() -> None:
 def test_a_participle_after_as_belongs_to_the_object() -> None:
     text = "The radio station quoted two engineers as saying that the dam had cracked in March."
     assert claims_of(text) == [("that the dam had cracked in March", "saying", "two engineers")]
+
+
+def test_a_cue_set_off_by_commas_splits_its_content_in_two() -> None:
+    text = "The new bridge, the engineer said, will carry twice the traffic by spring."
+    (claim,) = [c for c in detect_claims(text) if not c.is_fragment]
+    parts = [text[p.start : p.end] for p in claim.parts]
+    assert parts == ["The new bridge", "will carry twice the traffic by spring"]
+    assert _row(text, claim)[1:] == ("said", "the engineer")
+
+
+def test_a_cue_in_the_infinitive_under_its_own_subject_reports() -> None:
+    text = "The coach went on to explain how the injuries had weakened the squad."
+    assert claims_of(text) == [
+        ("how the injuries had weakened the squad", "went on to explain", "The coach")
+    ]
+
+
+def test_a_speech_verb_with_an_object_and_an_infinitive_is_an_instruction() -> None:
+    text = "The principal told her teachers to cancel all homework for the holiday."
+    content, cue, speaker = claims_of(text)[0]
+    assert (content, cue) == ("her teachers to cancel all homework for the holiday", "told")
+    assert speaker == "The principal"
+
+
+def test_a_passive_cue_with_its_agent_attributes_the_subject() -> None:
+    text = "The new tram line has been endorsed by the regional chamber of commerce."
+    assert claims_of(text) == [
+        ("The new tram line", "has been endorsed by", "the regional chamber of commerce")
+    ]
+
+
+def test_a_predicate_adjective_with_a_clause_is_a_belief() -> None:
+    text = "Several farmers are afraid that the drought will ruin the harvest."
+    content, cue, _ = claims_of(text)[0]
+    assert (content, cue) == ("that the drought will ruin the harvest", "are afraid")
+    assert claims_of("It was clear that the drought would ruin the harvest.") == []
+
+
+def test_a_verb_tagged_as_a_noun_still_governs_its_infinitive() -> None:
+    text = "The museum plans to reopen its north wing in the autumn."
+    assert claims_of(text)[0][:2] == ("to reopen its north wing in the autumn", "plans")
