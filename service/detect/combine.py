@@ -16,10 +16,14 @@ from claimstance.detect.cuefind import Draft, widest_first
 from claimstance.detect.cues import LONG_QUOTE
 from claimstance.detect.doc import Doc
 from claimstance.detect.parsed import Reading
+from claimstance.text.glyphs import CLAUSE_DASHES
 
 __all__ = ["combine", "unattribute_misread"]
 
 _WORD = re.compile(r"\w+")
+_ASIDE_MARKS = "," + CLAUSE_DASHES
+#: Parse readings whose content is a noun phrase, which a rule runs on past an aside.
+_PHRASE_READINGS = frozenset({"parse:object", "parse:named-object", "parse:preposition"})
 
 
 def unattribute_misread(doc: Doc, drafts: list[Draft], reading: Reading) -> None:
@@ -43,7 +47,7 @@ def unattribute_misread(doc: Doc, drafts: list[Draft], reading: Reading) -> None
             d.cue, d.speaker, d.kind, d.fragment = None, None, "mixed", True
 
 
-def combine(rules: list[Draft], reading: Reading) -> list[Draft]:
+def combine(doc: Doc, rules: list[Draft], reading: Reading) -> list[Draft]:
     """Rule drafts, except where the parse contradicts one or reads its cue in another
     sense; then the parse drafts that add a claim."""
     parsed = reading.drafts
@@ -70,8 +74,22 @@ def combine(rules: list[Draft], reading: Reading) -> list[Draft]:
             # the rule took part of the clause the cue governs ("warn [Chinese companies
             # are sending technology] that helps …"): the parse's extent is the content
             r.start, r.end, r.parts = p.start, p.end, list(p.parts)
+        elif (
+            p is not None
+            and p.rule in _PHRASE_READINGS
+            and r.start <= p.start < p.end < r.end
+            and r.kind != "direct"
+            and _aside_after(doc, p.end)
+        ):
+            r.start, r.end, r.parts = p.start, p.end, list(p.parts)
     kept = widest_first(kept)  # a widened claim never overlaps another
     return _add_disjoint(kept, parsed)
+
+
+def _aside_after(doc: Doc, end: int) -> bool:
+    """A writer's aside (", which …", " — the third …") right after a phrase content."""
+    rest = doc.text[end : end + 8].lstrip()
+    return rest[:1] in _ASIDE_MARKS or rest[:2] == "--"
 
 
 def _add_disjoint(kept: list[Draft], extra: list[Draft]) -> list[Draft]:

@@ -80,7 +80,7 @@ def detect_claims(text: str, *, parse: bool = True) -> list[DetectedClaim]:
     if reading is not None:
         unattribute_misread(doc, drafts, reading)
     rules = indirect_drafts(doc, index, drafts)
-    drafts = _merge_indirect(drafts, combine(rules, reading or Reading()))
+    drafts = _merge_indirect(drafts, combine(doc, rules, reading or Reading()))
     drafts = [d for d in drafts if not doc.in_layout(d.start)]
     head = headline_draft(doc, index)
     if head is not None:

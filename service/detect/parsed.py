@@ -55,6 +55,7 @@ from claimstance.detect.tree import (
     within_sentence,
     words,
 )
+from claimstance.text.glyphs import CLAUSE_DASHES
 
 #: A content shorter than this many words is not a claim ("said so", "denied it").
 MIN_WORDS = 3
@@ -62,6 +63,9 @@ MIN_WORDS = 3
 _ARGUMENT_PREPOSITIONS = frozenset({"to", "of", "with", "about", "against", "over"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _CLAUSES = ("ccomp",)
+_ASIDES = frozenset({"relcl", "appos", "acl"})
+#: What sets off a writer's aside: a comma or a clause dash (spaCy keeps "--" as one token).
+_ASIDE_MARKS = frozenset({",", "--", *CLAUSE_DASHES})
 _INFINITIVES = ("xcomp",)
 
 
@@ -200,6 +204,8 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         return None
     c_lo, c_hi = extent(doc, content)
     c_hi = before_new_clause(doc, content, c_lo, c_hi)
+    if rule in ("parse:object", "parse:named-object", "parse:preposition"):
+        c_hi = _before_aside(doc, content, c_lo, c_hi)
     if rule in ("parse:object", "parse:named-object"):
         c_hi = _with_arguments(doc, verb, content, c_hi)
     start, end = within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
@@ -242,6 +248,19 @@ def _instruction(verb: Any) -> tuple[Any | None, int | None]:
     if to_do is None or obj is None or not verb.i < obj.i < to_do.i:
         return None, None
     return to_do, obj.left_edge.idx
+
+
+def _before_aside(doc: Doc, head: Any, lo: int, hi: int) -> int:
+    """A noun-phrase content without what the writer adds after a comma or dash: a
+    non-restrictive relative clause or apposition ("praised the proposals[, which include
+    …]", "questioned committing to Scott[, who has never …]")."""
+    for c in head.children:
+        if c.i <= head.i or c.dep_ not in _ASIDES or c.left_edge.i == 0:
+            continue
+        before = c.left_edge.nbor(-1)
+        if before.text in _ASIDE_MARKS:
+            return trim_end(doc, lo, min(hi, before.idx))
+    return hi
 
 
 def _with_arguments(doc: Doc, verb: Any, obj: Any, hi: int) -> int:

@@ -214,3 +214,13 @@ def test_a_predicate_adjective_with_a_clause_is_a_belief() -> None:
 def test_a_verb_tagged_as_a_noun_still_governs_its_infinitive() -> None:
     text = "The museum plans to reopen its north wing in the autumn."
     assert claims_of(text)[0][:2] == ("to reopen its north wing in the autumn", "plans")
+
+
+def test_an_object_content_ends_before_the_writers_aside() -> None:
+    text = (
+        "The mayor praised the harbour plan, which includes a ferry terminal and two parks, "
+        "at the council meeting."
+    )
+    assert claims_of(text)[0][:2] == ("the harbour plan", "praised")
+    dashed = "The union rejected the offer — the third this year — on Monday."
+    assert claims_of(dashed)[0][:2] == ("the offer", "rejected")
