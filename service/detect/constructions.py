@@ -131,9 +131,13 @@ def before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
 
 
 def nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
-    """ "his claim that …", "the ministry's warning that …": a claim noun with a "that"
-    clause and a possessor, who is the source."""
+    """ "his claim that …", "the ministry's warning that …", "Britain's decision to leave
+    …": a noun with a possessor, who is the source, and a complement that is what the
+    possessor says, believes or intends: a "that" clause (not a relative clause: "the plan
+    that he proposed") or an infinitive. The grammar decides, not a list of claim nouns."""
     clause = next((c for c in noun.children if _that_clause(noun, c)), None)
+    if clause is None:
+        clause = next((c for c in noun.children if _infinitive(noun, c)), None)
     owner = child(noun, ("poss",))
     if clause is None or owner is None:
         return None
@@ -154,6 +158,12 @@ def nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
     return d
 
 
+def _infinitive(noun: Any, c: Any) -> bool:
+    if c.dep_ != "acl" or c.i < noun.i:
+        return False
+    return any(a.lower_ == "to" and a.dep_ == "aux" for a in c.children)
+
+
 def _that_clause(noun: Any, c: Any) -> bool:
     if c.dep_ not in ("acl", "ccomp") or c.i < noun.i:
         return False
@@ -167,7 +177,7 @@ def according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
         return None
     source = child(to, ("pobj",))
     clause = token.head
-    if source is None or clause is token:
+    if source is None or clause == token:
         return None
     phrase_lo = token.idx
     phrase_hi = max(t.idx + len(t.text) for t in token.subtree)
@@ -194,6 +204,9 @@ def speaker_of(doc: Doc, index: NameIndex, subject: Any, *, before: int | None =
     s_lo, s_hi = extent(doc, subject)
     if before is not None:
         s_hi = trim_end(doc, s_lo, min(s_hi, before))
+    marker = subject.right_edge
+    if marker.dep_ == "case" and marker.head == subject:  # "the minister['s] decision"
+        s_hi = trim_end(doc, s_lo, min(s_hi, marker.idx))
     found = noun_phrase(doc, index, s_lo, s_hi)
     head = subject.idx
     k = bisect.bisect_right(index.starts, head) - 1

@@ -64,15 +64,6 @@ CONTENT_OBJECT_FORMS = verb_forms(
 # phrase whose speaker the context gives); shorter ones are fragments (scare quotes).
 LONG_QUOTE = 5
 
-# Nouns whose "that" clause is a claim of their possessor ("his claim that …").
-CLAIM_NOUNS = frozenset(
-    words(
-        """claim claims assertion assertions allegation allegations accusation accusations
-    warning warnings statement argument insistence suggestion contention belief beliefs
-    fear fears concern concerns hope hopes promise pledge view position prediction
-    conviction complaint admission denial"""
-    )
-)
 # Speech verbs with a second sense that takes a plain object, by the object that marks it:
 # any object ("called her counterpart": telephoned), a thing ("told the story": narrated), a
 # person ("questioned Smith": interrogated; "attacked Smith": assaulted). The parse decides.

@@ -31,7 +31,6 @@ from claimstance.detect.constructions import (
 from claimstance.detect.cuefind import Draft, widest_first
 from claimstance.detect.cues import (
     CALL_FORMS,
-    CLAIM_NOUNS,
     COGNITION_FORMS,
     CONTENT_OBJECT_FORMS,
     INTENTION_FORMS,
@@ -97,7 +96,7 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
             draft = by_agent(doc, index, token)
         if draft is None and (token.pos_ in ("VERB", "AUX") or _verb_as_noun(token)):
             draft = _governed(doc, index, token)
-        elif draft is None and token.pos_ == "NOUN" and token.lower_ in CLAIM_NOUNS:
+        elif draft is None and token.pos_ == "NOUN":
             draft = nominal(doc, index, token)
         if draft is not None and (
             words(doc, draft.start, draft.end) >= MIN_WORDS
@@ -131,7 +130,7 @@ def _other_sense(token: Any) -> bool:
     deps = {c.dep_ for c in token.children}
     if deps & {"ccomp", "xcomp", "oprd", "parataxis", "dative"}:
         return False
-    if any(_topic_preposition(token, form) is c for c in token.children):
+    if any(_topic_preposition(token, form) == c for c in token.children):
         return False  # "called for …", "spoke of …"
     objects = [c for c in token.children if c.dep_ == "dobj"]
     if not objects:
@@ -155,7 +154,7 @@ def _reported_infinitive(verb: Any) -> bool:
     …", "tried to argue that …"). Under an object ("ordered the company to deny that …") or
     a passive ("is expected to announce that …") it reports nothing yet."""
     head = verb.head
-    if verb.dep_ not in ("xcomp", "advcl") or head is verb or head.pos_ != "VERB":
+    if verb.dep_ not in ("xcomp", "advcl") or head == verb or head.pos_ != "VERB":
         return False
     if verb.dep_ == "advcl" and not any(a.lower_ == "to" for a in verb.children):
         return False

@@ -67,7 +67,7 @@ def subject(verb: Any) -> tuple[Any, Any | None] | None:
                 return obj, None
             verb, seen = controller, seen + 1
             continue
-        if verb.dep_ not in ("conj", "xcomp") or verb.head is verb:
+        if verb.dep_ not in ("conj", "xcomp") or verb.head == verb:
             return None
         if verb.dep_ == "xcomp":
             obj = child(verb.head, ("dobj",))
@@ -80,7 +80,7 @@ def subject(verb: Any) -> tuple[Any, Any | None] | None:
 def _participle_controller(verb: Any) -> Any | None:
     """The clause whose subject a participle shares: "X left, adding …", "X quit after saying …"."""
     head = verb.head.head if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" else verb.head
-    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "pcomp") or head is verb:
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "pcomp") or head == verb:
         return None
     return head if head.pos_ in ("VERB", "AUX") else None
 

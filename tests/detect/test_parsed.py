@@ -224,3 +224,12 @@ def test_an_object_content_ends_before_the_writers_aside() -> None:
     assert claims_of(text)[0][:2] == ("the harbour plan", "praised")
     dashed = "The union rejected the offer — the third this year — on Monday."
     assert claims_of(dashed)[0][:2] == ("the offer", "rejected")
+
+
+def test_a_possessed_noun_with_a_complement_states_its_possessors_claim_or_intent() -> None:
+    said = "Economists doubted the minister's insistence that the budget was balanced."
+    assert claims_of(said) == [("that the budget was balanced", "insistence", "the minister")]
+    meant = "The company's decision to close three factories angered the unions."
+    assert claims_of(meant)[0][:2] == ("to close three factories", "decision")
+    # a relative clause is the writer's description, not the possessor's words
+    assert claims_of("Her report that she wrote in May was leaked to reporters.") == []
