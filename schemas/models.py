@@ -149,8 +149,9 @@ class Stance(_Model):
         "log-odds and the lexicon score, fitted on BASIL quoted spans (classes weighted equally, "
         "threshold at best favor/against macro-F1). "
         "'lexicon': a logistic curve of the lexicon score's distance from its favor threshold. "
-        "'speaker': a claim without sentiment words that takes the stance of the same speaker's "
-        "other claims toward the target; (k + 1) / (n + 2) for k of those n claims agreeing. "
+        "'speaker': a claim about the target without sentiment words that takes the stance of "
+        "the same speaker's favor/against claims toward it in this article: (k + 1) / (n + 2) "
+        "for k of those n claims agreeing, never above the strongest of them. "
         "Null when nothing measured it: a neutral claim without sentiment words, an endpoint "
         "without log-probabilities, a label a model wrote. Never a made-up constant.",
     )
@@ -158,7 +159,9 @@ class Stance(_Model):
         None, description="What decided the label and its confidence."
     )
     evidence: Span | None = Field(
-        None, description="The grounded span of the claim that carries the stance."
+        None,
+        description="The grounded sentence that carries the stance: in this claim, or for "
+        "basis 'speaker' in the speaker's other claim it was taken from.",
     )
 
 

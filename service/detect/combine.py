@@ -21,7 +21,7 @@ from claimstance.text.glyphs import CLAUSE_DASHES
 __all__ = ["combine", "unattribute_misread"]
 
 _WORD = re.compile(r"\w+")
-_ASIDE_MARKS = "," + CLAUSE_DASHES
+_ASIDE = re.compile(rf"\s*(?:,\s*(?:which|who|whom|whose)\b|--|[{CLAUSE_DASHES}])")
 #: Parse readings whose content is a noun phrase, which a rule runs on past an aside.
 _PHRASE_READINGS = frozenset({"parse:object", "parse:named-object", "parse:preposition"})
 
@@ -87,9 +87,10 @@ def combine(doc: Doc, rules: list[Draft], reading: Reading) -> list[Draft]:
 
 
 def _aside_after(doc: Doc, end: int) -> bool:
-    """A writer's aside (", which …", " — the third …") right after a phrase content."""
-    rest = doc.text[end : end + 8].lstrip()
-    return rest[:1] in _ASIDE_MARKS or rest[:2] == "--"
+    """A writer's aside right after a phrase content: a relative clause after a comma
+    (", which …") or a dash. A comma alone may be the content's own apposition ("his
+    rival, Senator Jane Smith")."""
+    return _ASIDE.match(doc.text, end) is not None
 
 
 def _add_disjoint(kept: list[Draft], extra: list[Draft]) -> list[Draft]:

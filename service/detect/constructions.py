@@ -14,7 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 from claimstance.detect.cuefind import Draft
-from claimstance.detect.cues import COGNITION_FORMS, CONTENT_OBJECT_FORMS, SPEECH_FORMS
+from claimstance.detect.cues import (
+    COGNITION_FORMS,
+    CONTENT_OBJECT_FORMS,
+    INTENTION_NOUNS,
+    PERSON_OBJECT_SENSE_FORMS,
+    SPEECH_FORMS,
+)
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import Mention, NameIndex, gender_of
 from claimstance.detect.phrases import noun_phrase
@@ -23,6 +29,7 @@ from claimstance.detect.tree import (
     child,
     extent,
     skip_edge,
+    subject,
     trim_end,
     within_sentence,
 )
@@ -30,6 +37,7 @@ from claimstance.detect.tree import (
 __all__ = [
     "according",
     "attitude",
+    "attributed",
     "before_new_clause",
     "by_agent",
     "nominal",
@@ -38,8 +46,12 @@ __all__ = [
 ]
 
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
-#: Subjects that stand for no one: "it was clear that …", "this is likely …".
-_IMPERSONAL = frozenset({"it", "this", "that", "there", "what", "which"})
+#: Subjects that stand for no one: "it was clear that …", "this is likely …"; a relative
+#: pronoun stands for its antecedent ("farmers, who are afraid that …"), so there only "it".
+_IMPERSONAL = (
+    frozenset({"it", "this", "that", "there", "what", "which"}),
+    frozenset({"it", "there"}),
+)
 _JOINED_CLAUSES = frozenset({"conj", "advcl", "parataxis"})
 
 
@@ -49,23 +61,27 @@ def attitude(doc: Doc, index: NameIndex, adjective: Any) -> Draft | None:
     class is open, the grammar decides ("it was clear that …" has no one behind it)."""
     clause = next((c for c in adjective.children if c.dep_ == "ccomp" and c.i > adjective.i), None)
     copula = adjective.head
-    subj = child(copula, ("nsubj",))
-    if clause is None or subj is None or subj.lower_ in _IMPERSONAL:
+    found = subject(copula)
+    if clause is None or found is None or found[0].lower_ in _IMPERSONAL[found[1] is not None]:
         return None
     start, end = within_sentence(doc, *extent(doc, clause), anchor=adjective.idx)
     if start >= end:
         return None
     d = Draft(start, end, [(start, end)], "indirect", rule="parse:attitude")
     d.cue = (min(copula.idx, adjective.idx), adjective.idx + len(adjective.text))
-    d.speaker = speaker_of(doc, index, subj)
+    d.speaker = attributed(doc, index, *found)
     return d
 
 
 def by_agent(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
-    """ "The plan was endorsed by the union", "was first reported by the AP": a passive cue
-    with its agent, who is the source; the passive subject is the content."""
+    """ "The plan was endorsed by the union", "residents were warned by police that …": a
+    passive cue with its agent, who is the source; the content is the clause it governs, or
+    else (for a stance verb) the passive subject."""
     form = verb.lower_
-    if form not in CONTENT_OBJECT_FORMS and form not in SPEECH_FORMS:
+    clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+    if clause is None and (form not in CONTENT_OBJECT_FORMS or form in PERSON_OBJECT_SENSE_FORMS):
+        return None  # "was questioned by reporters", "the book was written by": no claim
+    if clause is not None and form not in SPEECH_FORMS and form not in COGNITION_FORMS:
         return None
     by = next((c for c in verb.children if c.dep_ == "agent"), None)
     source = child(by, ("pobj",)) if by is not None else None
@@ -74,11 +90,13 @@ def by_agent(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         by is None
         or source is None
         or patient is None
-        or patient.pos_ == "PRON"
+        or (clause is None and patient.pos_ == "PRON")
         or patient.i > verb.i
     ):
         return None
-    start, end = within_sentence(doc, *extent(doc, patient), anchor=verb.idx)
+    # "were warned by police that …": the clause is the content, the patient its audience
+    content = patient if clause is None else clause
+    start, end = within_sentence(doc, *extent(doc, content), anchor=verb.idx)
     if start >= end:
         return None
     d = Draft(start, end, [(start, end)], "indirect", rule="parse:by-agent")
@@ -101,6 +119,7 @@ def parenthetical(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     cue_hi = max(t.idx + len(t.text) for t in verb.subtree)
     c_lo, c_hi = within_sentence(doc, *extent(doc, verb.head), anchor=verb.head.idx)
     before = (skip_edge(doc, c_lo, cue_lo), trim_end(doc, c_lo, cue_lo))
+    c_hi = before_new_clause(doc, verb.head, cue_hi, c_hi)  # "…, and wages, he said, …"
     after = (skip_edge(doc, cue_hi, c_hi), trim_end(doc, cue_hi, c_hi))
     if before[0] >= before[1] or after[0] >= after[1] or not c_lo <= cue_lo < cue_hi <= c_hi:
         return None
@@ -122,7 +141,9 @@ def before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
     for c in head.children:
         if c.i <= head.i or c.dep_ not in _JOINED_CLAUSES:
             continue
-        if child(c, SUBJECTS) is not None and (c.dep_ == "conj" or _reports(c)):
+        if _speakers_participle(c) or (
+            child(c, SUBJECTS) is not None and (c.dep_ == "conj" or _reports(c))
+        ):
             cut = min(t.idx for t in c.subtree)
             cc = [t.idx for t in head.children if t.dep_ in ("cc", "punct") and head.i < t.i < c.i]
             cut = min([cut, *cc])
@@ -130,13 +151,24 @@ def before_new_clause(doc: Doc, head: Any, lo: int, hi: int) -> int:
     return hi
 
 
+def _speakers_participle(c: Any) -> bool:
+    """ "…, arguing that …", "…, citing …": a speech participle after a comma goes on with
+    the speaker's own act, a claim of its own, not a part of what was reported ("…, showing
+    signs that …" is)."""
+    if c.dep_ != "advcl" or c.tag_ != "VBG" or c.left_edge.i == 0:
+        return False
+    return c.lower_ in SPEECH_FORMS and c.left_edge.nbor(-1).text == ","
+
+
 def nominal(doc: Doc, index: NameIndex, noun: Any) -> Draft | None:
     """ "his claim that …", "the ministry's warning that …", "Britain's decision to leave
     …": a noun with a possessor, who is the source, and a complement that is what the
-    possessor says, believes or intends: a "that" clause (not a relative clause: "the plan
-    that he proposed") or an infinitive. The grammar decides, not a list of claim nouns."""
+    possessor says, believes or intends: a "that" clause for any noun (not a relative
+    clause: "the plan that he proposed"), or an infinitive for a noun of intention."""
+    if noun.dep_ == "ROOT":
+        return None  # a noun heading the sentence: the parser swallowed its verb
     clause = next((c for c in noun.children if _that_clause(noun, c)), None)
-    if clause is None:
+    if clause is None and noun.lower_ in INTENTION_NOUNS:
         clause = next((c for c in noun.children if _infinitive(noun, c)), None)
     owner = child(noun, ("poss",))
     if clause is None or owner is None:
@@ -195,6 +227,15 @@ def according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
     d.cue = (token.idx, to.idx + len(to.text))
     d.speaker = speaker_of(doc, index, source)
     return d
+
+
+def attributed(doc: Doc, index: NameIndex, subj: Any, antecedent: Any | None) -> Mention:
+    """The speaker of a subject found by :func:`.tree.subject`: for a relative pronoun
+    ("Lai, who rejects …") the mention is the pronoun, the source the noun it stands for."""
+    if antecedent is None:
+        return speaker_of(doc, index, subj)
+    source = speaker_of(doc, index, antecedent, before=subj.idx)
+    return replace(source, start=subj.idx, end=subj.idx + len(subj.text))
 
 
 def speaker_of(doc: Doc, index: NameIndex, subject: Any, *, before: int | None = None) -> Mention:

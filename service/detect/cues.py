@@ -51,6 +51,19 @@ INTENTION_FORMS = verb_forms(
     offer propose wish"""
     )
 )
+# Verbs that say an act did not happen: a cue in the infinitive under them reports nothing
+# ("failed to mention that …", "forgot to say").
+UNDONE_FORMS = verb_forms(words("fail neglect forget avoid omit"))
+# Nouns of intention and commitment: with a possessor, their infinitive is the possessor's
+# attributed intention ("Britain's decision to leave …"); "the company's ability to pay" is not.
+INTENTION_NOUNS = frozenset(
+    words(
+        """plan plans promise promises pledge pledges vow vows threat threats refusal offer
+    offers proposal proposals wish wishes hope hopes aim aims bid bids decision decisions
+    determination intention intentions intent attempt attempts effort efforts call calls
+    demand demands push vote eagerness willingness readiness"""
+    )
+)
 # Verbs of stance and speech whose object noun phrase is the attributed content ("attacked
 # the plan", "cited the report", "denied the charges").
 CONTENT_OBJECT_FORMS = verb_forms(
@@ -197,6 +210,8 @@ DETERMINERS = frozenset(
 )
 
 SUBJECT_PRONOUNS = frozenset(words("he she they it we i you"))
+#: Pronouns that can stand for a third party a claim is about ("he", "her", "its", "them").
+THIRD_PERSON_PRONOUNS = frozenset(words("he him his she her hers it its they them their theirs"))
 
 # Capitalised words that begin sentences but are not names.
 NOT_NAME_WORDS = frozenset(

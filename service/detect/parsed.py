@@ -16,17 +16,17 @@ rules alone run and the pipeline says why in a warning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from claimstance.detect.constructions import (
     according,
     attitude,
+    attributed,
     before_new_clause,
     by_agent,
     nominal,
     parenthetical,
-    speaker_of,
 )
 from claimstance.detect.cuefind import Draft, widest_first
 from claimstance.detect.cues import (
@@ -40,6 +40,7 @@ from claimstance.detect.cues import (
     STANCE_ONLY_FORMS,
     THING_OBJECT_SENSE_FORMS,
     TOPIC_PREPOSITIONS,
+    UNDONE_FORMS,
 )
 from claimstance.detect.doc import Doc
 from claimstance.detect.mentions import NameIndex
@@ -160,6 +161,8 @@ def _reported_infinitive(verb: Any) -> bool:
         return False
     if head.lower_ in INTENTION_FORMS:  # "plans to say": the intention is the claim
         return False
+    if head.lower_ in UNDONE_FORMS:  # "failed to mention that …": nothing was said
+        return False
     return child(head, ("dobj", "dative")) is None and not passive(head)
 
 
@@ -210,7 +213,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     start, end = within_sentence(doc, c_lo if lo is None else lo, c_hi, anchor=verb.idx)
     if start >= end:
         return None
-    found = subject(verb.head if infinitive else verb)
+    found = subject(verb.head if infinitive else verb, speech=form in SPEECH_FORMS)
     if found is None:
         return None  # no one to attribute it to: an imperative, a passive, a parse error
     subj, antecedent = found
@@ -223,12 +226,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         return None  # the cue inside its own content: a parse error
     d = Draft(start, end, [(start, end)], "indirect", rule=rule)
     d.cue = (cue_start, cue_end)
-    if antecedent is None:
-        d.speaker = speaker_of(doc, index, subj)
-    else:  # the mention is the pronoun, the source the noun it stands for
-        source = speaker_of(doc, index, antecedent, before=subj.idx)
-        end_at = subj.idx + len(subj.text)
-        d.speaker = replace(source, start=subj.idx, end=end_at)
+    d.speaker = attributed(doc, index, subj, antecedent)
     return d
 
 
@@ -253,9 +251,13 @@ def _before_aside(doc: Doc, head: Any, lo: int, hi: int) -> int:
     """A noun-phrase content without what the writer adds after a comma or dash: a
     non-restrictive relative clause or apposition ("praised the proposals[, which include
     …]", "questioned committing to Scott[, who has never …]")."""
+    if any(c.dep_ == "conj" and c.i > head.i for c in head.children):
+        return hi  # "the proposals, which include …, and the budget": the aside is inside
     for c in head.children:
         if c.i <= head.i or c.dep_ not in _ASIDES or c.left_edge.i == 0:
             continue
+        if c.dep_ == "appos" and c.pos_ == "PROPN":
+            continue  # "his rival, Senator Jane Smith,": the name is who the content is
         before = c.left_edge.nbor(-1)
         if before.text in _ASIDE_MARKS:
             return trim_end(doc, lo, min(hi, before.idx))
@@ -290,4 +292,16 @@ def _clause(verb: Any) -> Any | None:
     one before it ("[the economy is strong], he said")."""
     clauses = [c for c in verb.children if c.dep_ in _CLAUSES]
     after = [c for c in clauses if c.i > verb.i]
-    return after[0] if after else (clauses[-1] if clauses else None)
+    if after or clauses:
+        return after[0] if after else clauses[-1]
+    audience = child(verb, ("dobj", "dative"))
+    if audience is None:
+        return None
+    # "told a meeting of island leaders that few people understood …": a "that" clause
+    # the parser hung on the audience as a relative clause, which "that" as a conjunction
+    # (not a pronoun) shows it is not
+    return next((t for t in audience.subtree if t.dep_ == "relcl" and _marked_that(t)), None)
+
+
+def _marked_that(clause: Any) -> bool:
+    return any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)

@@ -50,7 +50,7 @@ def child(token: Any, deps: tuple[str, ...]) -> Any | None:
     return next((c for c in token.children if c.dep_ in deps), None)
 
 
-def subject(verb: Any) -> tuple[Any, Any | None] | None:
+def subject(verb: Any, *, speech: bool = False) -> tuple[Any, Any | None] | None:
     """The verb's subject, or that of the verb it is coordinated with, complements or (as a
     participle) modifies, and for a relative pronoun the noun it stands for ("Lai, who
     rejects …"): (subject, antecedent or None)."""
@@ -65,6 +65,11 @@ def subject(verb: Any) -> tuple[Any, Any | None] | None:
             obj = child(controller, ("dobj",)) if verb.head.lower_ in ("as", "for") else None
             if obj is not None:  # "quoted officials as saying …", "praised her for saying …"
                 return obj, None
+            if speech and controller.dep_ == "ccomp" and verb.i > controller.head.i:
+                # "X said the tunnel would open, citing …": the one who cites is X, who
+                # reported the clause, not the clause's own subject (a speech participle;
+                # "…, showing signs that …" is the clause's)
+                controller = controller.head
             verb, seen = controller, seen + 1
             continue
         if verb.dep_ not in ("conj", "xcomp") or verb.head == verb:

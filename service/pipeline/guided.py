@@ -23,7 +23,7 @@ from claimstance.errors import ExtractionError, ProviderError
 from claimstance.pipeline.article import StrategyResult
 from claimstance.pipeline.assemble import GroundedClaim, build_extraction
 from claimstance.pipeline.context import RunContext
-from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft
+from claimstance.pipeline.registry import UNKNOWN, SpeakerDraft, SpeakerRegistry
 from claimstance.pipeline.stances import PROMPT_NAME, ClaimView, StancePlan, judge, plan
 from claimstance.schemas.models import (
     Article,
@@ -36,7 +36,6 @@ from claimstance.schemas.models import (
 from claimstance.stance.consistency import carry_over
 from claimstance.stance.targets import find_entities
 from claimstance.text.glyphs import DOUBLE_MARKS, QUOTE_MARKS, SINGLE_LOOKALIKES
-from claimstance.text.normalize import target_key
 
 PROMPT_NAMES: tuple[str, ...] = (PROMPT_NAME,)
 _MARKS = QUOTE_MARKS + SINGLE_LOOKALIKES
@@ -58,7 +57,7 @@ async def run_guided(
             *(_decide(d, text, stance_plan, context) for d in detected), return_exceptions=True
         )
     )
-    _carry_speaker_stances(decided)
+    _carry_speaker_stances(text, decided, stance_plan)
     used = {s.target for claim, _, _ in decided for s in claim.stances}
     result = StrategyResult(targets=stance_plan.targets(text, used))
     problem = parser_problem()
@@ -82,11 +81,19 @@ async def run_guided(
 Decided = tuple[GroundedClaim, Usage, list[ExtractionWarning]]
 
 
-def _carry_speaker_stances(decided: Sequence[Decided]) -> None:
-    """A claim without sentiment words takes its speaker's prevailing stance (see
-    :mod:`claimstance.stance.consistency`)."""
+def _carry_speaker_stances(text: str, decided: Sequence[Decided], stance_plan: StancePlan) -> None:
+    """A claim without sentiment words takes its speaker's prevailing stance toward a target
+    it concerns (see :mod:`claimstance.stance.consistency`). Speakers are the registry's:
+    two spokesmen of different bodies are two speakers."""
+    registry = SpeakerRegistry(text)
+    for claim, _, _ in decided:
+        registry.add(claim.speaker)
     keyed = [
-        (None if c.speaker.name == UNKNOWN else target_key(c.speaker.name), c.stances)
+        (
+            None if c.speaker.name == UNKNOWN else registry.id_for(c.speaker),
+            c.stances,
+            stance_plan.concerned(text, [(p.start, p.end) for p in c.parts or [c.quote]]),
+        )
         for c, _, _ in decided
     ]
     for (claim, _, _), stances in zip(decided, carry_over(keyed), strict=True):

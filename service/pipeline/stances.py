@@ -11,9 +11,11 @@ the sentence of the claim that carries it as evidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from claimstance.detect.cues import THIRD_PERSON_PRONOUNS
 from claimstance.errors import ExtractionError, ProviderError
 from claimstance.pipeline.context import RunContext
 from claimstance.prompts import load_prompt
@@ -24,6 +26,7 @@ from claimstance.stance.targets import Entity, claim_targets, given_target, list
 from claimstance.text.normalize import find_phrase, target_key, unique_targets
 
 PROMPT_NAME = "guided_stance"
+_WORD = re.compile(r"\w+")
 NO_LOGPROBS = "stance_without_probabilities"
 
 
@@ -55,6 +58,20 @@ class StancePlan:
             named = {name: entity_for(name, self.entities) for name in self.given}
             return [(n, e.named_in(claim.pieces) if e else []) for n, e in named.items()]
         return [(e.name, m) for e, m in claim_targets(self.entities, claim.pieces, claim.speaker)]
+
+    def concerned(self, text: str, pieces: Sequence[tuple[int, int]]) -> frozenset[str]:
+        """Keys of the targets a claim is about: every automatic target it is judged toward
+        (it names them); a requested target the claim names, refers to by a pronoun, or
+        that the article never names (a topic: nothing tells claims about it apart)."""
+        if not self.given:
+            return frozenset(target_key(e.name) for e in self.entities)
+        words = {w.lower() for lo, hi in pieces for w in _WORD.findall(text[lo:hi])}
+        keys = set()
+        for name in self.given:
+            entity = entity_for(name, self.entities)
+            if entity is None or entity.named_in(pieces) or words & THIRD_PERSON_PRONOUNS:
+                keys.add(target_key(name))
+        return frozenset(keys)
 
 
 def entity_for(target: str, entities: Sequence[Entity]) -> Entity | None:

@@ -233,3 +233,49 @@ def test_a_possessed_noun_with_a_complement_states_its_possessors_claim_or_inten
     assert claims_of(meant)[0][:2] == ("to close three factories", "decision")
     # a relative clause is the writer's description, not the possessor's words
     assert claims_of("Her report that she wrote in May was leaked to reporters.") == []
+
+
+def test_a_reporting_participle_after_the_content_is_the_speakers_next_claim() -> None:
+    text = "The mayor said the tunnel would open in May, citing the latest engineering report."
+    assert claims_of(text) == [
+        ("the tunnel would open in May", "said", "The mayor"),
+        ("the latest engineering report", "citing", "The mayor"),
+    ]
+
+
+def test_a_that_clause_hung_on_the_audience_is_still_what_was_told() -> None:
+    # the parser reads "that few people …" as a relative clause of "leaders"
+    text = (
+        "Last week she told a meeting of farm leaders that few people understood the risks "
+        "of drought."
+    )
+    assert claims_of(text) == [("that few people understood the risks of drought", "told", "she")]
+
+
+def test_a_passive_speech_cue_with_its_agent_reports_the_clause_not_the_audience() -> None:
+    text = "Residents were warned by police that the river would flood overnight."
+    assert claims_of(text) == [("that the river would flood overnight", "were warned by", "police")]
+    assert claims_of("Smith was questioned by reporters about the fire.") == []
+    assert claims_of("The book was written by a retired judge.") == []
+
+
+def test_a_second_parenthetical_cue_keeps_its_own_claim() -> None:
+    text = "The economy, she believes, is heading for a slowdown, and wages, he said, will fall."
+    assert [row[1:] for row in claims_of(text)] == [("believes", "she"), ("said", "he")]
+
+
+def test_a_relative_pronoun_before_an_attitude_stands_for_its_antecedent() -> None:
+    text = "Farmers, who are afraid that the drought will ruin the harvest, met on Monday."
+    assert claims_of(text) == [("that the drought will ruin the harvest", "are afraid", "Farmers")]
+
+
+def test_what_was_not_done_or_is_no_intention_is_no_claim() -> None:
+    assert claims_of("He failed to mention that the company had lost money.") == []
+    assert claims_of("The company's ability to pay its debts worried investors.") == []
+
+
+def test_an_apposition_naming_the_object_and_a_later_conjunct_stay_in_the_content() -> None:
+    named = "The governor criticized his rival, Senator Jane Smith, over the budget."
+    assert "Senator Jane Smith" in claims_of(named)[0][0]
+    both = "The mayor praised the new plan, which adds two parks, and the city's budget."
+    assert claims_of(both)[0][0].endswith("the city's budget")

@@ -253,3 +253,26 @@ def test_an_article_that_fails_part_way_counts_every_request_it_sent(
     assert outcome.usage is not None
     assert (outcome.usage.calls, outcome.usage.retries) == (len(fake.requests), 1)
     assert outcome.usage.prompt_tokens == 100 * (len(fake.requests) - 2)  # answered ones
+
+
+def test_a_speakers_stance_is_carried_only_to_their_claims_about_the_target(
+    make_settings: Callable[..., Settings],
+) -> None:
+    text = (
+        "Mayor Ann Lee said the Quarry Bridge was a disaster and a waste of money.\n\n"
+        "Lee said the council meeting would start at noon on Thursday.\n\n"
+        "A spokesman for the ministry said the Quarry Bridge was a disgrace.\n\n"
+        "A spokesman for the farmers said the Quarry Bridge would be finished in March.\n\n"
+        "Lee also said the Quarry Bridge would be reviewed in May."
+    )
+    settings = make_settings(strategy="guided", stance_method="lexicon")
+    with Extractor(settings, http_client_factory=FakeLLM(decide).client) as extractor:
+        extraction = extractor.extract(text, targets=["Quarry Bridge"])
+
+    def stance(words: str) -> tuple[str, str]:
+        claim = next(c for c in extraction.claims if words in c.quote.text)
+        return claim.stances[0].label, claim.stances[0].basis
+
+    assert stance("reviewed in May") == ("against", "speaker")  # Lee's earlier stance
+    assert stance("noon on Thursday")[0] == "neutral"  # not about the bridge
+    assert stance("finished in March")[0] == "neutral"  # another spokesman, another speaker
