@@ -18,6 +18,7 @@ from claimstance.detect.cues import (
     COGNITION_FORMS,
     CONTENT_OBJECT_FORMS,
     INTENTION_NOUNS,
+    OBJECT_VERBS,
     PERSON_OBJECT_SENSE_FORMS,
     SPEECH_FORMS,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "attributed",
     "before_new_clause",
     "by_agent",
+    "inverted",
     "nominal",
     "parenthetical",
     "speaker_of",
@@ -113,8 +115,10 @@ def parenthetical(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     subj = child(verb, ("nsubj",))
     if not (form in SPEECH_FORMS or form in COGNITION_FORMS) or subj is None:
         return None
-    if any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children):
+    if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
         return None
+    if child(verb, ("dobj",)) is not None and form not in OBJECT_VERBS:
+        return None  # "…, the mayor told reporters, …": for a verb of telling, the audience
     cue_lo = min(t.idx for t in verb.subtree)
     cue_hi = max(t.idx + len(t.text) for t in verb.subtree)
     c_lo, c_hi = within_sentence(doc, *extent(doc, verb.head), anchor=verb.head.idx)
@@ -131,6 +135,32 @@ def parenthetical(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
         verb.idx + len(verb.text),
     )
     d.speaker = speaker_of(doc, index, subj)
+    return d
+
+
+def inverted(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
+    """ "The bridge, said the mayor, will open in June": the parser gives the cue two
+    subjects, the content's before it and the speaker after it; the content is in two parts
+    around the cue phrase."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+    form = verb.lower_
+    if len(subjects) != 2 or clause is None or form not in SPEECH_FORMS:
+        return None
+    first, speaker = subjects
+    if not first.i < verb.i < speaker.i < clause.i:
+        return None
+    lo, first_hi = extent(doc, first)
+    cue_hi = max(t.idx + len(t.text) for t in speaker.subtree)
+    c_lo, c_hi = extent(doc, clause)
+    c_lo = skip_edge(doc, max(c_lo, cue_hi), c_hi)
+    before = within_sentence(doc, lo, first_hi, anchor=verb.idx)
+    after = within_sentence(doc, c_lo, c_hi, anchor=verb.idx)
+    if before[0] >= before[1] or after[0] >= after[1] or doc.in_quote(before[0]):
+        return None
+    d = Draft(before[0], after[1], [before, after], "indirect", rule="parse:parenthetical")
+    d.cue = (verb.idx, verb.idx + len(verb.text))
+    d.speaker = speaker_of(doc, index, speaker)
     return d
 
 

@@ -25,6 +25,7 @@ from claimstance.detect.constructions import (
     attributed,
     before_new_clause,
     by_agent,
+    inverted,
     nominal,
     parenthetical,
 )
@@ -95,6 +96,8 @@ def read_parse(doc: Doc, index: NameIndex) -> Reading | None:
             draft = attitude(doc, index, token)
         if draft is None and token.pos_ == "VERB" and passive(token):
             draft = by_agent(doc, index, token)
+        if draft is None and token.pos_ == "VERB":
+            draft = inverted(doc, index, token)
         if draft is None and (token.pos_ in ("VERB", "AUX") or _verb_as_noun(token)):
             draft = _governed(doc, index, token)
         elif draft is None and token.pos_ == "NOUN":

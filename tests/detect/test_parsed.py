@@ -279,3 +279,14 @@ def test_an_apposition_naming_the_object_and_a_later_conjunct_stay_in_the_conten
     assert "Senator Jane Smith" in claims_of(named)[0][0]
     both = "The mayor praised the new plan, which adds two parks, and the city's budget."
     assert claims_of(both)[0][0].endswith("the city's budget")
+
+
+def test_an_inverted_or_audience_taking_parenthetical_cue_names_its_speaker() -> None:
+    for text, cue in (
+        ("The bridge, said the mayor, will open in June.", "said"),
+        ("The bridge, the mayor told reporters, will open in June.", "told"),
+    ):
+        (claim,) = [c for c in detect_claims(text) if not c.is_fragment]
+        parts = [text[p.start : p.end] for p in claim.parts]
+        assert parts == ["The bridge", "will open in June"]
+        assert _row(text, claim)[1:] == (cue, "the mayor")
