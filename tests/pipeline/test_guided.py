@@ -269,7 +269,7 @@ def test_a_speakers_stance_is_carried_only_to_their_claims_about_the_target(
     with Extractor(settings, http_client_factory=FakeLLM(decide).client) as extractor:
         extraction = extractor.extract(text, targets=["Quarry Bridge"])
 
-    def stance(words: str) -> tuple[str, str]:
+    def stance(words: str) -> tuple[str, str | None]:
         claim = next(c for c in extraction.claims if words in c.quote.text)
         return claim.stances[0].label, claim.stances[0].basis
 
