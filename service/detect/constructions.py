@@ -15,7 +15,7 @@ from typing import Any
 
 from claimstance.detect.cuefind import Draft
 from claimstance.detect.cues import (
-    COGNITION_FORMS,
+    ALL_VERB_FORMS,
     CONTENT_OBJECT_FORMS,
     INTENTION_NOUNS,
     OBJECT_VERBS,
@@ -29,6 +29,7 @@ from claimstance.detect.tree import (
     SUBJECTS,
     child,
     extent,
+    marked_that,
     skip_edge,
     subject,
     trim_end,
@@ -50,10 +51,8 @@ __all__ = [
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
 #: Subjects that stand for no one: "it was clear that …", "this is likely …"; a relative
 #: pronoun stands for its antecedent ("farmers, who are afraid that …"), so there only "it".
-_IMPERSONAL = (
-    frozenset({"it", "this", "that", "there", "what", "which"}),
-    frozenset({"it", "there"}),
-)
+_IMPERSONAL = frozenset({"it", "this", "that", "there", "what", "which"})
+_IMPERSONAL_FOR_RELATIVE = frozenset({"it", "there"})
 _JOINED_CLAUSES = frozenset({"conj", "advcl", "parataxis"})
 
 
@@ -64,14 +63,17 @@ def attitude(doc: Doc, index: NameIndex, adjective: Any) -> Draft | None:
     clause = next((c for c in adjective.children if c.dep_ == "ccomp" and c.i > adjective.i), None)
     copula = adjective.head
     found = subject(copula)
-    if clause is None or found is None or found[0].lower_ in _IMPERSONAL[found[1] is not None]:
+    if clause is None or found is None:
+        return None
+    subj, antecedent = found
+    if subj.lower_ in (_IMPERSONAL if antecedent is None else _IMPERSONAL_FOR_RELATIVE):
         return None
     start, end = within_sentence(doc, *extent(doc, clause), anchor=adjective.idx)
     if start >= end:
         return None
     d = Draft(start, end, [(start, end)], "indirect", rule="parse:attitude")
     d.cue = (min(copula.idx, adjective.idx), adjective.idx + len(adjective.text))
-    d.speaker = attributed(doc, index, *found)
+    d.speaker = attributed(doc, index, subj, antecedent)
     return d
 
 
@@ -83,7 +85,7 @@ def by_agent(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
     if clause is None and (form not in CONTENT_OBJECT_FORMS or form in PERSON_OBJECT_SENSE_FORMS):
         return None  # "was questioned by reporters", "the book was written by": no claim
-    if clause is not None and form not in SPEECH_FORMS and form not in COGNITION_FORMS:
+    if clause is not None and form not in ALL_VERB_FORMS:
         return None
     by = next((c for c in verb.children if c.dep_ == "agent"), None)
     source = child(by, ("pobj",)) if by is not None else None
@@ -113,7 +115,7 @@ def parenthetical(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     the clause it reports, which is the content, in two parts around it."""
     form = verb.lower_
     subj = child(verb, ("nsubj",))
-    if not (form in SPEECH_FORMS or form in COGNITION_FORMS) or subj is None:
+    if form not in ALL_VERB_FORMS or subj is None:
         return None
     if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
         return None
@@ -229,7 +231,7 @@ def _infinitive(noun: Any, c: Any) -> bool:
 def _that_clause(noun: Any, c: Any) -> bool:
     if c.dep_ not in ("acl", "ccomp") or c.i < noun.i:
         return False
-    return any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)
+    return marked_that(c)
 
 
 def according(doc: Doc, index: NameIndex, token: Any) -> Draft | None:
@@ -301,5 +303,4 @@ def speaker_of(doc: Doc, index: NameIndex, subject: Any, *, before: int | None =
 def _reports(token: Any) -> bool:
     """A reporting verb with a subject of its own ("while Biden said …")."""
     form = token.lower_
-    lexical = form in SPEECH_FORMS or form in COGNITION_FORMS
-    return lexical and token.pos_ == "VERB" and child(token, SUBJECTS) is not None
+    return form in ALL_VERB_FORMS and token.pos_ == "VERB" and child(token, SUBJECTS) is not None

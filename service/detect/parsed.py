@@ -31,6 +31,7 @@ from claimstance.detect.constructions import (
 )
 from claimstance.detect.cuefind import Draft, widest_first
 from claimstance.detect.cues import (
+    ALL_VERB_FORMS,
     CALL_FORMS,
     COGNITION_FORMS,
     CONTENT_OBJECT_FORMS,
@@ -50,6 +51,8 @@ from claimstance.detect.tree import (
     SUBJECTS,
     child,
     extent,
+    marked_that,
+    marked_to,
     passive,
     subject,
     trim_end,
@@ -160,7 +163,7 @@ def _reported_infinitive(verb: Any) -> bool:
     head = verb.head
     if verb.dep_ not in ("xcomp", "advcl") or head == verb or head.pos_ != "VERB":
         return False
-    if verb.dep_ == "advcl" and not any(a.lower_ == "to" for a in verb.children):
+    if verb.dep_ == "advcl" and not marked_to(verb):
         return False
     if head.lower_ in INTENTION_FORMS:  # "plans to say": the intention is the claim
         return False
@@ -173,9 +176,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     """The complement a cue verb governs: a clause, an infinitive, or an object (see
     :func:`_reported_infinitive` for a cue that is itself an infinitive)."""
     infinitive = verb.dep_ == "xcomp" or (
-        verb.tag_ == "VB"
-        and child(verb, ("aux",)) is not None
-        and any(a.lower_ == "to" for a in verb.children)
+        verb.tag_ == "VB" and child(verb, ("aux",)) is not None and marked_to(verb)
     )
     if infinitive and not _reported_infinitive(verb):
         return None
@@ -183,7 +184,7 @@ def _governed(doc: Doc, index: NameIndex, verb: Any) -> Draft | None:
     content, rule = None, ""
     cue_end = verb.idx + len(verb.text)
     lo: int | None = None  # where the content starts when not at its subtree's edge
-    if form in SPEECH_FORMS or form in COGNITION_FORMS:
+    if form in ALL_VERB_FORMS:
         content, rule = _clause(verb), "parse:clause"
         obj = child(verb, ("dobj",))
         if content is not None and obj is not None and child(content, SUBJECTS) is None:
@@ -237,11 +238,7 @@ def _instruction(verb: Any) -> tuple[Any | None, int | None]:
     """ "told his advisers to find a way", "warned officials to boost security": a speech
     verb's object and the infinitive it is told; (infinitive, where the content starts)."""
     to_do = next(
-        (
-            c
-            for c in verb.children
-            if c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)
-        ),
+        (c for c in verb.children if c.dep_ == "xcomp" and marked_to(c)),
         None,
     )
     obj = child(verb, ("dobj",))
@@ -303,8 +300,4 @@ def _clause(verb: Any) -> Any | None:
     # "told a meeting of island leaders that few people understood …": a "that" clause
     # the parser hung on the audience as a relative clause, which "that" as a conjunction
     # (not a pronoun) shows it is not
-    return next((t for t in audience.subtree if t.dep_ == "relcl" and _marked_that(t)), None)
-
-
-def _marked_that(clause: Any) -> bool:
-    return any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+    return next((t for t in audience.subtree if t.dep_ == "relcl" and marked_that(t)), None)

@@ -13,6 +13,8 @@ __all__ = [
     "SUBJECTS",
     "child",
     "extent",
+    "marked_that",
+    "marked_to",
     "passive",
     "skip_edge",
     "subject",
@@ -48,6 +50,16 @@ def within_sentence(doc: Doc, start: int, end: int, *, anchor: int) -> tuple[int
 
 def child(token: Any, deps: tuple[str, ...]) -> Any | None:
     return next((c for c in token.children if c.dep_ in deps), None)
+
+
+def marked_to(token: Any) -> bool:
+    """A verb with "to" among its dependents: an infinitive ("to explain", "to find")."""
+    return any(a.lower_ == "to" for a in token.children)
+
+
+def marked_that(clause: Any) -> bool:
+    """A clause introduced by the conjunction "that" (a "mark"; not the pronoun "that")."""
+    return any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
 
 
 def subject(verb: Any, *, speech: bool = False) -> tuple[Any, Any | None] | None:

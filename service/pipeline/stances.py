@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from claimstance.detect.cues import THIRD_PERSON_PRONOUNS
 from claimstance.errors import ExtractionError, ProviderError
@@ -45,6 +45,12 @@ class StancePlan:
 
     given: list[str]
     entities: list[Entity]
+    #: Each requested target's article entity, or None for a target the article never
+    #: names; found once per article, not once per claim.
+    named: dict[str, Entity | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.named = {name: entity_for(name, self.entities) for name in self.given}
 
     def targets(self, text: str, used: set[str]) -> list[Target]:
         """The Extraction's target list; ``used``: the targets some stance is toward."""
@@ -55,8 +61,7 @@ class StancePlan:
     def for_claim(self, claim: ClaimView) -> list[tuple[str, list[tuple[int, int]]]]:
         """The claim's targets, each with its mentions inside the claim."""
         if self.given:
-            named = {name: entity_for(name, self.entities) for name in self.given}
-            return [(n, e.named_in(claim.pieces) if e else []) for n, e in named.items()]
+            return [(n, e.named_in(claim.pieces) if e else []) for n, e in self.named.items()]
         return [(e.name, m) for e, m in claim_targets(self.entities, claim.pieces, claim.speaker)]
 
     def concerned(self, text: str, pieces: Sequence[tuple[int, int]]) -> frozenset[str]:
@@ -67,8 +72,7 @@ class StancePlan:
             return frozenset(target_key(e.name) for e in self.entities)
         words = {w.lower() for lo, hi in pieces for w in _WORD.findall(text[lo:hi])}
         keys = set()
-        for name in self.given:
-            entity = entity_for(name, self.entities)
+        for name, entity in self.named.items():
             if entity is None or entity.named_in(pieces) or words & THIRD_PERSON_PRONOUNS:
                 keys.add(target_key(name))
         return frozenset(keys)
